@@ -1,0 +1,1 @@
+"""The shell: chat platform adapters, the console, the scheduler, settings and the CLI."""

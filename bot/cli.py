@@ -1,0 +1,29 @@
+"""The `kpibot` command. Each area registers its own commands; heavy imports happen inside them."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+app = typer.Typer(
+    help="kpibot: children's services performance for councillors, in chat and at the terminal.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# Modules that each define `register(app)`. Kept as names so that `kpibot --help` stays fast.
+COMMAND_MODULES = [
+    "bot.commands.store",
+]
+
+
+def build() -> typer.Typer:
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(app)
+    return app
+
+
+def main() -> None:
+    build()()

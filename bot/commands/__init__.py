@@ -1,0 +1,1 @@
+"""The `kpibot` subcommands, one module per area."""

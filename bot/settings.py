@@ -1,0 +1,40 @@
+"""Every option the bot reads from the environment, each with a default and a line of help.
+
+Read once at start (`Settings()`); nothing else in the project reads os.environ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_database_url() -> str:
+    folder = Path(user_data_dir("kpibot", appauthor=False))
+    return f"sqlite:///{folder / 'kpibot.sqlite'}"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="Where the indicator store lives: sqlite:///file or postgresql+psycopg://...",
+    )
+    timezone: str = Field("Europe/London", description="The council's time zone.")
+    suppress_below: int = Field(5, description="Ward counts below this are shown as <5.")
+    publish_time: str = Field("09:00", description="When an approved scorecard is published.")
+    concern_due_working_days: int = Field(10, description="Working days a service has to answer.")
+    briefing_working_days: int = Field(5, description="Working days before a meeting to brief.")
+    public_base_url: str = Field(
+        "http://localhost:3000", description="Where members reach `kpibot serve` (newsletter links)."
+    )
+    port: int = Field(3000, description="The HTTP port of `kpibot serve`.")
+    slack_bot_token: str = Field("", description="Slack bot token (xoxb-...).")
+    slack_signing_secret: str = Field("", description="Slack signing secret (HTTP mode).")
+    slack_app_token: str = Field("", description="Slack app-level token (xapp-...): Socket Mode.")
+    slack_members_channel: str = Field("", description="Channel the scorecard is published to.")
+    slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL.")

@@ -1,0 +1,1 @@
+"""The indicator store: schema, queries, loading, migrations and the bundled sample council."""

@@ -1,0 +1,1 @@
+"""Conversations: a platform-neutral request in, a platform-neutral reply out."""
