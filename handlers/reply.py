@@ -1,0 +1,102 @@
+"""What every conversation returns: a platform-neutral reply for Slack, Teams and the console.
+
+Modelled on errbot's Card: a heading, a summary, key/value facts, an optional table, notes,
+a chart reference and buttons. `data` carries the machine-readable answer (`--json`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from scorecard.model import Rag, Viewer
+
+
+class Visibility(StrEnum):
+    PRIVATE = "private"  # only the asker sees it (Slack: ephemeral)
+    SHARED = "shared"  # posted in the channel
+
+
+class Kind(StrEnum):
+    """The `kind` of the JSON answer (chat-and-workflow.md, machine-readable answers)."""
+
+    INDICATOR = "indicator"
+    CLUSTER = "cluster"
+    CLUSTERS = "clusters"
+    REDS = "reds"
+    CHOICES = "choices"
+    GLOSSARY = "glossary"
+    HELP = "help"
+    SCORECARD = "scorecard"
+    CONCERN = "concern"
+    NOT_FOUND = "not_found"
+    ERROR = "error"
+
+
+class ActionId(StrEnum):
+    """Every button the bot shows; platforms route presses back by these ids."""
+
+    SHOW_CHART = "show_chart"
+    RAISE_CONCERN = "raise_concern"
+    SHARE = "share_in_channel"
+    CHOOSE = "choose_indicator"
+    SHOW_CLUSTER = "show_cluster"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    columns: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    id: ActionId
+    label: str
+    value: str = ""
+    primary: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ChartRef:
+    """Which picture to draw on demand: the trend of an indicator at a period."""
+
+    code: str
+    period_end: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    kind: Kind
+    heading: str
+    summary: str = ""
+    facts: tuple[Fact, ...] = ()
+    table: Table | None = None
+    notes: tuple[str, ...] = ()
+    chart: ChartRef | None = None
+    actions: tuple[Action, ...] = ()
+    visibility: Visibility = Visibility.PRIVATE
+    rag: Rag | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        """The machine-readable answer: `kind` plus the fields the spec lists for it."""
+        return {"kind": self.kind.value, **self.data}
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """A member's words, who they are, and when: everything a handler needs but the store."""
+
+    text: str
+    viewer: Viewer
+    now: datetime
+    suppress_below: int = 5
