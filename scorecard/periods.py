@@ -27,6 +27,8 @@ class YearBasis(StrEnum):
     CALENDAR = "calendar"
 
 
+_MONTHS_IN = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}
+
 # The month each basis's year starts in.
 _FIRST_MONTH = {YearBasis.FINANCIAL: 4, YearBasis.ACADEMIC: 9, YearBasis.CALENDAR: 1}
 
@@ -135,7 +137,7 @@ class Period:
 
     @property
     def start(self) -> date:
-        months = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}[self.frequency]
+        months = _MONTHS_IN[self.frequency]
         year, month = _add_months(self.end.year, self.end.month, -(months - 1))
         return date(year, month, 1)
 
@@ -172,7 +174,7 @@ class Period:
 
     def shifted(self, steps: int) -> Period:
         """The period `steps` periods later (negative: earlier)."""
-        months = {Frequency.MONTHLY: 1, Frequency.QUARTERLY: 3, Frequency.ANNUAL: 12}[self.frequency]
+        months = _MONTHS_IN[self.frequency]
         year, month = _add_months(self.end.year, self.end.month, steps * months)
         return Period(_month_end(year, month), self.frequency, self.year_basis)
 
