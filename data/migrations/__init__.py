@@ -1,0 +1,1 @@
+"""Alembic migrations of the indicator store (see data.db.ensure_schema)."""

@@ -1,0 +1,202 @@
+"""The indicator store's tables: SQLAlchemy 2 typed ORM, one module, the same on SQLite and PostgreSQL.
+
+Conventions that keep the two databases alike:
+- `area` is '' (never NULL) for the whole authority, so the unique key (code, period_end, area)
+  holds on both (NULLs are distinct in a unique constraint).
+- Date-times are stored as naive UTC (`loaded_at`, `embargo_until`); `data.store` hands them
+  out as aware UTC date-times.
+- Enumerated values (polarity, unit, status ...) are stored as their spec spelling in plain
+  strings; the loader has already refused anything else.
+
+Room is left for later tables (scorecards and their snapshots, concerns and their events, the
+outbox): they get their own migrations and classes here when they are built.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Named constraints so that Alembic can alter them later on both databases.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Observations may run to millions of rows on PostgreSQL; SQLite only autoincrements INTEGER.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+CODE = 64
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Cluster(Base):
+    """A group of indicators (Demand, SEND ...), listed in the order first seen."""
+
+    __tablename__ = "clusters"
+
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class IndicatorRow(Base):
+    __tablename__ = "indicators"
+
+    code: Mapped[str] = mapped_column(String(CODE), primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    cluster: Mapped[str] = mapped_column(ForeignKey("clusters.name"))
+    polarity: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(16))
+    frequency: Mapped[str] = mapped_column(String(16))
+    year_basis: Mapped[str] = mapped_column(String(16))
+    ytd: Mapped[str] = mapped_column(String(16))
+    dot_basis: Mapped[str | None] = mapped_column(String(16))
+    decimals: Mapped[int | None] = mapped_column(Integer)
+    # `;`-separated, as in the file: members' other names for the indicator.
+    aliases: Mapped[str] = mapped_column(Text)
+    definition: Mapped[str] = mapped_column(Text)
+    data_notes: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(Text)
+    service_area: Mapped[str] = mapped_column(String(200))
+    council_plan: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+    # Order in the file it was first loaded from: the catalogue's order within a cluster.
+    position: Mapped[int] = mapped_column(Integer)
+    source_file: Mapped[str] = mapped_column(String(500))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+    revised_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ObservationRow(Base):
+    __tablename__ = "observations"
+    __table_args__ = (UniqueConstraint("code", "period_end", "area"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    period_end: Mapped[date] = mapped_column(Date)
+    area: Mapped[str] = mapped_column(String(200))
+    value: Mapped[float | None] = mapped_column(Float)
+    numerator: Mapped[float | None] = mapped_column(Float)
+    denominator: Mapped[float | None] = mapped_column(Float)
+    status: Mapped[str] = mapped_column(String(16))
+    embargo_until: Mapped[datetime | None] = mapped_column(DateTime)
+    source_file: Mapped[str] = mapped_column(String(500))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+    revised_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ObservationRevision(Base):
+    """The figure a reload replaced: what it was, when it was replaced, and by which file."""
+
+    __tablename__ = "observation_revisions"
+    __table_args__ = (Index("ix_observation_revisions_code_period", "code", "period_end"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    observation_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("observations.id"), index=True
+    )
+    code: Mapped[str] = mapped_column(String(CODE))
+    period_end: Mapped[date] = mapped_column(Date)
+    area: Mapped[str] = mapped_column(String(200))
+    old_value: Mapped[float | None] = mapped_column(Float)
+    old_numerator: Mapped[float | None] = mapped_column(Float)
+    old_denominator: Mapped[float | None] = mapped_column(Float)
+    old_status: Mapped[str] = mapped_column(String(16))
+    old_source_file: Mapped[str] = mapped_column(String(500))
+    replaced_at: Mapped[datetime] = mapped_column(DateTime)
+    # The file whose load replaced the figure.
+    source_file: Mapped[str] = mapped_column(String(500))
+
+
+class TargetRow(Base):
+    __tablename__ = "targets"
+    __table_args__ = (UniqueConstraint("code", "year_start"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    # The year of the indicator's basis, by the calendar year it starts in (2024 is 2024/25).
+    year_start: Mapped[int] = mapped_column(Integer)
+    year_label: Mapped[str] = mapped_column(String(16))
+    target: Mapped[float] = mapped_column(Float)
+    amber_threshold: Mapped[float | None] = mapped_column(Float)
+    source_file: Mapped[str] = mapped_column(String(500))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class BenchmarkRow(Base):
+    __tablename__ = "benchmarks"
+    __table_args__ = (UniqueConstraint("code", "period_end", "comparator"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    period_end: Mapped[date] = mapped_column(Date)
+    comparator: Mapped[str] = mapped_column(String(32))
+    value: Mapped[float] = mapped_column(Float)
+    embargo_until: Mapped[datetime | None] = mapped_column(DateTime)
+    source_file: Mapped[str] = mapped_column(String(500))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class GlossaryRow(Base):
+    __tablename__ = "glossary"
+
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+    definition: Mapped[str] = mapped_column(Text)
+    source_file: Mapped[str] = mapped_column(String(500))
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+    __table_args__ = (UniqueConstraint("committee", "date"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    committee: Mapped[str] = mapped_column(String(200))
+    date: Mapped[date] = mapped_column(Date)
+    # `;`-separated cluster names, as in the file.
+    focus_clusters: Mapped[str] = mapped_column(Text)
+    agenda_deadline: Mapped[date | None] = mapped_column(Date)
+    source_file: Mapped[str] = mapped_column(String(500))
+
+
+class RoleRow(Base):
+    __tablename__ = "roles"
+    __table_args__ = (UniqueConstraint("user", "role", "service_area"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user: Mapped[str] = mapped_column(String(320))
+    role: Mapped[str] = mapped_column(String(32))
+    service_area: Mapped[str] = mapped_column(String(200))
+    source_file: Mapped[str] = mapped_column(String(500))
+
+
+class LoadRow(Base):
+    """One successful load: what came from where, and what it changed (a readable summary)."""
+
+    __tablename__ = "loads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    source_name: Mapped[str] = mapped_column(String(500))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+    rows: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
