@@ -6,8 +6,9 @@ and StrEnums only; the rules that use them live in `rules.py`, periods in `perio
 
 from __future__ import annotations
 
+import datetime as _dt
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from enum import StrEnum
 
 from scorecard.periods import Frequency, Period, Year, YearBasis
@@ -33,6 +34,7 @@ __all__ = [
     "Target",
     "Unit",
     "Verdict",
+    "Viewer",
     "Year",
     "YearBasis",
     "YtdMethod",
@@ -209,9 +211,10 @@ class GlossaryEntry:
 @dataclass(frozen=True, slots=True)
 class Meeting:
     committee: str
-    date: date
+    # `_dt.date`: a field named `date` would otherwise shadow the type for mypy.
+    date: _dt.date
     focus_clusters: tuple[str, ...] = ()
-    agenda_deadline: date | None = None
+    agenda_deadline: _dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
