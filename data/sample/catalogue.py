@@ -234,7 +234,8 @@ INDICATORS: list[dict[str, str]] = [
         "health assessment is up to date at the month end.",
         "SSDA903", CSC,
         data_notes="Assessments are carried out by the NHS; delays in the designated nurse "
-        "team affect the figure.",
+        "team affect the figure. November 2023 is withheld: the NHS record system migration "
+        "left it incomplete.",
     ),
     _ind(
         "CLA-05", "Care leavers aged 19-21 in education, employment or training",
@@ -500,7 +501,7 @@ MODELS: dict[str, dict[str, float | str]] = {
                "rag": "green"},
     "EDU-03": {"start": 45.2, "trend": -0.3, "noise": 0.3, "lo": 42, "hi": 49, "rag": "red"},
     "EDU-04": {"start": 3.4, "trend": -0.15, "noise": 0.25, "den": 6600, "lo": 1.8, "hi": 6,
-               "season": 0.25, "rag": "green"},
+               "season": 0.08, "rag": "green"},
     "EDU-05": {"start": 6.2, "trend": -0.35, "noise": 0.3, "den": 6600, "lo": 3, "hi": 14,
                "season": 0.6, "rag": "amber"},
     "SEND-01": {"start": 58, "trend": 7, "noise": 6, "den": 38, "lo": 40, "hi": 95,
