@@ -178,11 +178,7 @@ def rag(value: Number | None, target: Target | None, polarity: Polarity, *, deci
         return Rag.NA
     shown = round_half_up(value, decimals)
     goal = round_half_up(target.target, decimals)
-    amber = (
-        None
-        if target.amber_threshold is None
-        else round_half_up(target.amber_threshold, decimals)
-    )
+    amber = None if target.amber_threshold is None else round_half_up(target.amber_threshold, decimals)
     if polarity is Polarity.HIGH:
         if shown >= goal:
             return Rag.GREEN
@@ -407,11 +403,7 @@ def year_to_date(
         numerator = Decimal(0)
         denominator = Decimal(0)
         for observation in chosen:
-            if (
-                observation is None
-                or observation.numerator is None
-                or observation.denominator is None
-            ):
+            if observation is None or observation.numerator is None or observation.denominator is None:
                 return None
             numerator += _exact(observation.numerator)
             denominator += _exact(observation.denominator)
@@ -439,7 +431,7 @@ _COMPARATOR_LABELS = {
 
 
 def comparator_label(comparator: Comparator) -> str:
-    """"Statistical neighbours", "England", "Region"."""
+    """ "Statistical neighbours", "England", "Region"."""
     return _COMPARATOR_LABELS[comparator]
 
 

@@ -274,8 +274,10 @@ def test_seed_example_one_good_is_high_amber_at_84_and_declined_on_last_year() -
     data = [obs(fy("2023/24"), 88.0), obs(fy("2024/25"), 86.0)]
     period = fy("2024/25")
     assert polarity_words(kpi.polarity) == "Higher is better"
-    assert rag(86.0, target_for(period, [TARGET_90_AMBER_84], kpi.year_basis), kpi.polarity,
-               decimals=1) is Rag.AMBER
+    assert (
+        rag(86.0, target_for(period, [TARGET_90_AMBER_84], kpi.year_basis), kpi.polarity, decimals=1)
+        is Rag.AMBER
+    )
     dot = direction_of_travel(kpi, data, period)
     assert (dot.result, dot.arrow) == (Dot.DECLINED, "▼")
     assert dot.words == "declined: down from 88.0% to 86.0% since 2023/24"
@@ -295,8 +297,7 @@ def test_seed_example_two_good_is_low_improved_because_the_number_fell_but_red()
     dot = direction_of_travel(kpi, data, period)
     assert (dot.result, dot.arrow) == (Dot.IMPROVED, "▲")
     assert dot.words.startswith("improved: down from 12.1 to 10.4")
-    assert rag(10.4, target_for(period, [target], kpi.year_basis), kpi.polarity,
-               decimals=1) is Rag.RED
+    assert rag(10.4, target_for(period, [target], kpi.year_basis), kpi.polarity, decimals=1) is Rag.RED
     for comparator in (Comparator.STATISTICAL_NEIGHBOURS, Comparator.ENGLAND):
         verdict = benchmark_verdict(kpi, Benchmark("T-01", period, comparator, 9.2), data)
         assert verdict.verdict is Verdict.WORSE
@@ -328,8 +329,13 @@ def test_ytd_ratio_needs_every_period_to_have_numerator_and_denominator() -> Non
 
 def test_ytd_sum_adds_the_year_so_far_and_starts_again_in_april() -> None:
     kpi = indicator(Polarity.NONE, Unit.COUNT, ytd=YtdMethod.SUM)
-    data = [obs(month("2024-03"), 500), obs(month("2024-04"), 100), obs(month("2024-05"), 120),
-            obs(month("2024-06"), 90), obs(month("2024-07"), 1000)]
+    data = [
+        obs(month("2024-03"), 500),
+        obs(month("2024-04"), 100),
+        obs(month("2024-05"), 120),
+        obs(month("2024-06"), 90),
+        obs(month("2024-07"), 1000),
+    ]
     assert year_to_date(kpi, data, month("2024-06")) == Decimal(310)
     assert year_to_date(kpi, data, month("2024-04")) == Decimal(100)
 
@@ -397,8 +403,7 @@ def test_latest_benchmark_per_comparator_labelled_with_its_period() -> None:
         Benchmark("T-01", fy("2022/23"), Comparator.ENGLAND, 80.0),
         Benchmark("T-01", fy("2023/24"), Comparator.ENGLAND, 85.0),
         Benchmark("T-01", fy("2022/23"), Comparator.STATISTICAL_NEIGHBOURS, 84.0),
-        Benchmark("T-01", fy("2024/25"), Comparator.REGION, 90.0,
-                  embargo_until=NOW + timedelta(days=1)),
+        Benchmark("T-01", fy("2024/25"), Comparator.REGION, 90.0, embargo_until=NOW + timedelta(days=1)),
     ]
     results = latest_benchmarks(kpi, benchmarks, data, viewer=MEMBER, now=NOW)
     assert [r.label for r in results] == ["Statistical neighbours 2022/23", "England 2023/24"]

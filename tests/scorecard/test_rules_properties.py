@@ -53,9 +53,10 @@ def test_rag_never_gets_better_as_the_value_gets_worse(
     else:
         worse, better = max(worse, better), min(worse, better)
         target = Target("P", Year(YearBasis.FINANCIAL, 2024), goal, goal + band)
-    assert RANK[rag(worse, target, polarity, decimals=places)] <= RANK[
-        rag(better, target, polarity, decimals=places)
-    ]
+    assert (
+        RANK[rag(worse, target, polarity, decimals=places)]
+        <= RANK[rag(better, target, polarity, decimals=places)]
+    )
 
 
 @given(first=values, second=values, places=decimals)
