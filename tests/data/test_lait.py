@@ -1,0 +1,321 @@
+"""The DfE LAIT import against the real LAIT data in ../shared (skipped when it is absent).
+
+Expected figures are either published ones (Rotherham's EHCP timeliness) or computed here,
+in the test, straight from the LAIT files with pandas: no extract of the data is kept.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from data.lait import LaitError, LaitFrames, SkipReason, lait_all_councils_frames, lait_frames
+from scorecard.periods import Frequency, YearBasis, parse_period
+
+pytestmark = pytest.mark.lait
+
+EHCP_TITLE = "New EHC plans issued within 20 weeks - excluding exceptions"
+
+
+@pytest.fixture(scope="module")
+def parquet(lait_dir: Path) -> Path:
+    return lait_dir / "bds_long_0.parquet"
+
+
+@pytest.fixture(scope="module")
+def bds(parquet: Path) -> pd.DataFrame:
+    return pd.read_parquet(parquet)
+
+
+@pytest.fixture(scope="module")
+def dictionary(lait_dir: Path) -> pd.DataFrame:
+    return pd.read_csv(lait_dir / "lait_data_dictionary.csv", dtype=str)
+
+
+@pytest.fixture(scope="module")
+def rotherham(parquet: Path) -> LaitFrames:
+    return lait_frames(parquet, la="Rotherham")
+
+
+def _code_for(dictionary: pd.DataFrame, title: str) -> str:
+    matches = dictionary[dictionary["Measure"].str.strip() == title]["Measure_short"].unique()
+    assert len(matches) == 1, matches
+    return str(matches[0]).strip()
+
+
+def _observation(frames: LaitFrames, code: str, period: str) -> pd.Series:
+    obs = frames.frames["observations"]
+    row = obs[(obs["code"] == code) & (obs["period"] == period)]
+    assert len(row) == 1, (code, period, row)
+    return row.iloc[0]
+
+
+def _benchmark(frames: LaitFrames, code: str, period: str, comparator: str) -> float:
+    bench = frames.frames["benchmarks"]
+    row = bench[(bench["code"] == code) & (bench["period"] == period) & (bench["comparator"] == comparator)]
+    assert len(row) == 1, (code, period, comparator, row)
+    return float(row.iloc[0]["value"])
+
+
+def _half_up(value: float | str, decimals: int) -> float:
+    return float(Decimal(str(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP))
+
+
+def _indicator(frames: LaitFrames, code: str) -> pd.Series:
+    ind = frames.frames["indicators"]
+    return ind[ind["code"] == code].iloc[0]
+
+
+# --- the published figure -------------------------------------------------------------------
+
+
+def test_ehcp_timeliness_rotherham_and_england_2024(rotherham: LaitFrames, dictionary: pd.DataFrame) -> None:
+    code = _code_for(dictionary, EHCP_TITLE)
+    assert code == "SEN_EHC_Excpt_20wks"
+    # A calendar-year measure: LAIT's 2024 is the calendar year 2024.
+    assert _observation(rotherham, code, "2024")["value"] == 77.7
+    assert _benchmark(rotherham, code, "2024", "england") == 46.4
+
+    indicator = _indicator(rotherham, code)
+    assert indicator["title"] == EHCP_TITLE
+    assert indicator["cluster"] == "Children with SEN"
+    assert indicator["polarity"] == "high"
+    assert indicator["unit"] == "percent"
+    assert indicator["year_basis"] == "calendar"
+    assert indicator["frequency"] == "annual"
+    assert indicator["ytd"] == "none"
+    assert indicator["decimals"] == 1
+    assert indicator["source"].startswith("DfE")
+    assert indicator["definition"]
+
+
+def test_frames_have_the_data_format_columns(rotherham: LaitFrames) -> None:
+    frames = rotherham.frames
+    assert set(frames) == {"indicators", "observations", "benchmarks"}
+    assert {"code", "title", "cluster", "polarity", "unit", "frequency", "year_basis", "ytd"} <= set(
+        frames["indicators"].columns
+    )
+    assert list(frames["observations"].columns) == ["code", "period", "value", "status"]
+    assert list(frames["benchmarks"].columns) == ["code", "period", "comparator", "value"]
+    assert frames["indicators"]["code"].is_unique
+    assert set(frames["benchmarks"]["comparator"]) == {"england", "region", "statistical_neighbours"}
+    assert not frames["observations"].duplicated(["code", "period"]).any()
+    assert not frames["benchmarks"].duplicated(["code", "period", "comparator"]).any()
+
+
+def test_every_period_parses_as_the_loader_will(rotherham: LaitFrames) -> None:
+    ind = rotherham.frames["indicators"].set_index("code")
+    for name in ("observations", "benchmarks"):
+        frame = rotherham.frames[name]
+        for code, period in frame[["code", "period"]].drop_duplicates().itertuples(index=False):
+            parse_period(period, Frequency.ANNUAL, YearBasis(ind.loc[code, "year_basis"]))
+
+
+# --- skipped series -----------------------------------------------------------------------
+
+
+def test_three_year_rolling_and_ot_series_are_skipped_and_counted(
+    rotherham: LaitFrames, bds: pd.DataFrame
+) -> None:
+    codes = set(rotherham.frames["indicators"]["code"])
+    own = bds[bds["LA and Regions"] == "Rotherham"]
+
+    # RTA is published only as three-year rolling figures (2014-16 ...): no single year.
+    assert set(bds.loc[bds["Short Desc"] == "RTA", "Years"]) >= {"2014-16", "2020-22"}
+    assert "RTA" not in codes
+    rolling = own[own["Years"].str.fullmatch(r"\d{4}-\d{2}") & own["Short Desc"].isin(["RTA"])]
+    rolling_spelled = own[own["Years"].str.fullmatch(r"\d{4}/\d{2}-\d{2}/\d{2}")]
+    expected = len(rolling) + len(rolling_spelled)
+    assert rotherham.skipped[SkipReason.THREE_YEAR_ROLLING].values == expected
+    assert rotherham.skipped[SkipReason.THREE_YEAR_ROLLING].series == 2
+
+    # The (OT) S251 outturn tables.
+    assert "LACFinance" not in codes
+    ot = own[own["Years"].str.contains("(OT)", regex=False)]
+    assert rotherham.skipped[SkipReason.VARIANT_OT].values == len(ot) > 0
+    assert rotherham.skipped[SkipReason.VARIANT_OT].series == ot["Short Desc"].nunique()
+
+    # '-' means not available: no observation, but counted (where the year itself is usable;
+    # the one stray year label '0' is counted as unrecognised instead).
+    usable_year = ~own["Years"].isin(ot["Years"]) & ~own.index.isin(
+        rolling.index.union(rolling_spelled.index)
+    )
+    missing = own[own["Values"].str.strip().isin(["-", ""]) & usable_year & (own["Years"] != "0")]
+    assert rotherham.skipped[SkipReason.MISSING_VALUE].values == len(missing) > 0
+    assert rotherham.skipped[SkipReason.UNRECOGNISED_YEAR].values == (own["Years"] == "0").sum()
+    assert rotherham.skipped[SkipReason.NOT_IN_DICTIONARY].values == 0
+
+    text = "\n".join(rotherham.summary_lines())
+    assert "three-year rolling" in text
+    assert "(OT)" in text
+
+
+def test_duplicated_dictionary_entries_make_one_indicator(rotherham: LaitFrames) -> None:
+    # LAC_Over_Abs is listed under two topics; the first listing wins, the second fills
+    # its missing dps.
+    indicator = _indicator(rotherham, "LAC_Over_Abs")
+    assert indicator["cluster"] == "Children Looked After"
+    assert indicator["decimals"] == 2
+    clusters = list(dict.fromkeys(rotherham.frames["indicators"]["cluster"]))
+    assert clusters[0] == "Health and Wellbeing"  # the dictionary's first topic
+
+
+# --- values and periods -------------------------------------------------------------------
+
+
+def test_float_noise_is_rounded_to_the_measures_dps(
+    rotherham: LaitFrames, bds: pd.DataFrame, dictionary: pd.DataFrame
+) -> None:
+    dps = dictionary.dropna(subset=["dps"]).drop_duplicates("Measure_short").set_index("Measure_short")["dps"]
+    own = bds[(bds["LA and Regions"] == "Rotherham") & bds["Short Desc"].isin(dps.index)]
+    noisy = own[own["Values"].str.fullmatch(r"-?\d+\.\d{10,}") & own["Years"].str.fullmatch(r"\d{4}")]
+    assert len(noisy) > 0
+    checked = 0
+    ind = rotherham.frames["indicators"].set_index("code")
+    for row in noisy.head(25).itertuples(index=False):
+        code, label, raw = row[0], row[2], row[4]
+        basis = ind.loc[code, "year_basis"]
+        period = label if basis == "calendar" else f"{int(label) - 1}/{int(label) % 100:02d}"
+        value = _observation(rotherham, code, period)["value"]
+        expected = _half_up(float(raw), int(float(dps[code])))
+        assert value == expected
+        assert len(repr(float(value))) <= 8, value  # no 64.900000000000006 left
+        checked += 1
+    assert checked > 0
+
+
+@pytest.mark.parametrize(
+    ("code", "label", "basis", "period", "status"),
+    [
+        # Financial: children looked after at 31 March 2025 -> 2024/25.
+        ("LAC", "2025", "financial", "2024/25", "final"),
+        # Academic: LAIT's 2024 is the year ending 2024 -> 2023/24.
+        ("KS1P_all", "2024", "academic", "2023/24", "final"),
+        # ... and a provisional release is kept, marked provisional.
+        ("KS1P_all", "2025 (prov)", "academic", "2024/25", "provisional"),
+        # A revised release of an academic year.
+        ("A3A", "2024 (Rev)", "academic", "2023/24", "final"),
+        # Exclusions spell the academic year out.
+        ("TotPermEx", "2022/23", "academic", "2022/23", "final"),
+        # A financial measure written 2023-24.
+        ("LeaveCareSupServTotExp", "2023-24", "financial", "2023/24", "final"),
+        # Calendar: the calendar year itself.
+        ("InfMort", "2022", "calendar", "2022", "final"),
+    ],
+)
+def test_year_labels_map_to_the_right_period(
+    rotherham: LaitFrames,
+    bds: pd.DataFrame,
+    code: str,
+    label: str,
+    basis: str,
+    period: str,
+    status: str,
+) -> None:
+    assert _indicator(rotherham, code)["year_basis"] == basis
+    raw = bds[(bds["Short Desc"] == code) & (bds["Years"] == label) & (bds["LA and Regions"] == "Rotherham")]
+    assert len(raw) == 1
+    observation = _observation(rotherham, code, period)
+    decimals = int(_indicator(rotherham, code)["decimals"])
+    assert observation["value"] == _half_up(float(raw.iloc[0]["Values"]), decimals)
+    assert observation["status"] == status
+
+
+# --- benchmarks ---------------------------------------------------------------------------
+
+
+def test_statistical_neighbour_mean_matches_a_hand_computation(
+    rotherham: LaitFrames, lait_dir: Path, bds: pd.DataFrame
+) -> None:
+    sn = pd.read_excel(lait_dir / "sn_may_2025.xlsx", header=2)
+    row = sn[sn["LA Name"] == "Rotherham"].iloc[0]
+    neighbour_numbers = [int(row[f"SN{i}"]) for i in range(1, 11)]
+    assert len(set(neighbour_numbers)) == 10
+
+    code = "SEN_EHC_Excpt_20wks"
+    figures = bds[
+        (bds["Short Desc"] == code) & (bds["Years"] == "2024") & bds["LA Number"].isin(neighbour_numbers)
+    ]
+    values = pd.to_numeric(figures["Values"], errors="coerce").dropna()
+    assert len(values) == 10  # all ten published that year
+    expected = _half_up(round(sum(values) / len(values), 9), 1)
+    assert _benchmark(rotherham, code, "2024", "statistical_neighbours") == expected
+
+    # A year where some neighbours have no figure: the mean is over those that do.
+    code = "LAC_Over_Abs"
+    figures = bds[(bds["Short Desc"] == code) & bds["LA Number"].isin(neighbour_numbers)]
+    numeric = figures.assign(v=pd.to_numeric(figures["Values"], errors="coerce"))
+    counts = numeric.groupby("Years")["v"].count()
+    assert set(rotherham.neighbours) == set(
+        bds.drop_duplicates("LA Number").set_index("LA Number").loc[neighbour_numbers, "LA and Regions"]
+    )
+    for label, count in counts.items():
+        if count > 0:
+            mean = numeric[numeric["Years"] == label]["v"].mean()
+            period = f"{int(label) - 1}/{int(label) % 100:02d}"
+            assert _benchmark(rotherham, code, period, "statistical_neighbours") == _half_up(
+                round(mean, 9), 2
+            )
+
+
+def test_region_benchmark_is_the_councils_region_row(rotherham: LaitFrames, bds: pd.DataFrame) -> None:
+    # The council's Region column says 'Yorkshire and The Humber'; the region row is spelled
+    # 'Yorkshire and the Humber'.
+    assert rotherham.region == "Yorkshire and the Humber"
+    raw = bds[
+        (bds["Short Desc"] == "SEN_EHC_Excpt_20wks")
+        & (bds["Years"] == "2024")
+        & (bds["LA and Regions"] == "Yorkshire and the Humber")
+    ]
+    assert _benchmark(rotherham, "SEN_EHC_Excpt_20wks", "2024", "region") == _half_up(
+        raw.iloc[0]["Values"], 1
+    )
+
+
+def test_a_london_borough_is_compared_with_its_london_half(parquet: Path) -> None:
+    camden = lait_frames(parquet, la="camden")
+    assert camden.region == "London (Inner)"
+    assert len(camden.neighbours) == 10
+
+
+# --- choosing the council -----------------------------------------------------------------
+
+
+def test_la_matches_any_case_and_the_la_number(parquet: Path, rotherham: LaitFrames) -> None:
+    by_number = lait_frames(parquet, la="372")
+    by_case = lait_frames(parquet, la="  ROTHERHAM ")
+    assert by_number.council == by_case.council == "Rotherham"
+    pd.testing.assert_frame_equal(by_number.frames["observations"], rotherham.frames["observations"])
+
+
+def test_an_unknown_council_gives_close_matches(parquet: Path) -> None:
+    with pytest.raises(LaitError, match=r"no council 'Rotherhm'.*did you mean: Rotherham"):
+        lait_frames(parquet, la="Rotherhm")
+    with pytest.raises(LaitError, match="Bristol, City of"):
+        lait_frames(parquet, la="Bristol")
+    with pytest.raises(LaitError, match="not a council"):
+        lait_frames(parquet, la="England")
+    with pytest.raises(LaitError, match="LA number"):
+        lait_frames(parquet, la="Atlantis")
+
+
+# --- every council -------------------------------------------------------------------------
+
+
+def test_all_councils_frames_carry_each_council_as_area(parquet: Path, rotherham: LaitFrames) -> None:
+    everyone = lait_all_councils_frames(parquet)
+    obs = everyone.frames["observations"]
+    assert list(obs.columns) == ["code", "period", "value", "status", "area"]
+    assert obs["area"].nunique() > 150
+    assert "England" not in set(obs["area"])
+    assert not obs.duplicated(["code", "period", "area"]).any()
+    own = obs[obs["area"] == "Rotherham"].drop(columns="area").reset_index(drop=True)
+    pd.testing.assert_frame_equal(own, rotherham.frames["observations"])
+    assert set(everyone.frames["benchmarks"]["comparator"]) == {"england"}
+    assert everyone.skipped[SkipReason.VARIANT_OT].values > 0
+
+    with_regions = lait_all_councils_frames(parquet, include_regions=True)
+    assert "England" in set(with_regions.frames["observations"]["area"])
