@@ -28,3 +28,112 @@ def lait_dir() -> Path:
     if not (LAIT / "bds_long_0.parquet").exists():
         pytest.skip(f"DfE LAIT data not found at {LAIT} (../shared is absent)")
     return LAIT
+
+
+# --------------------------------------------------------------------------------------------
+# A throwaway PostgreSQL server for the store's tests: one per test session (per xdist worker).
+
+
+def _postgres_bin() -> Path | None:
+    """The folder holding initdb and pg_ctl: on PATH, else Debian's /usr/lib/postgresql/N/bin."""
+    import shutil
+
+    found = shutil.which("initdb")
+    if found and shutil.which("pg_ctl"):
+        return Path(found).resolve().parent
+    candidates = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb"),
+        key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+    )
+    return candidates[-1].parent if candidates else None
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """Starts PostgreSQL in a temporary folder; yields the URL of its `postgres` database.
+
+    initdb refuses to run as root, so as root the server runs as the `postgres` system user.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+    import time
+
+    bin_dir = _postgres_bin()
+    if bin_dir is None:
+        pytest.skip(
+            "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in "
+            "/usr/lib/postgresql/*/bin: install the postgresql package to run these tests"
+        )
+    folder = Path(tempfile.mkdtemp(prefix="kpibot-pg-"))
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            account = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(folder, ignore_errors=True)
+            pytest.skip("running as root and there is no `postgres` user to run PostgreSQL as")
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data = folder / "data"
+    log = folder / "server.log"
+    subprocess.run(
+        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
+         "-E", "UTF8", "--no-locale", "--no-sync"],
+        check=True, capture_output=True,
+    )
+    port = 0
+    for _attempt in range(5):
+        port = _free_port()
+        options = (
+            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
+        )
+        started = subprocess.run(
+            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,
+             "-w", "-t", "60", "start"],
+            capture_output=True,
+        )
+        if started.returncode == 0:
+            break
+        time.sleep(0.2)  # another worker took the port between probing and binding
+    else:
+        message = log.read_text() if log.exists() else started.stderr.decode()
+        shutil.rmtree(folder, ignore_errors=True)
+        pytest.fail(f"PostgreSQL did not start:\n{message}")
+    try:
+        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(
+            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            capture_output=True,
+        )
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_url(postgres_server: str) -> Iterator[str]:
+    """A fresh, empty database on the session's server for one test; dropped afterwards."""
+    import uuid
+
+    import psycopg
+
+    name = f"kpibot_{uuid.uuid4().hex[:12]}"
+    admin = postgres_server.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(admin, autocommit=True) as connection:
+        connection.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield postgres_server.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
