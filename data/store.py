@@ -1,0 +1,321 @@
+"""The queries later code needs: each takes a `Session` and returns domain objects, never rows.
+
+Whole-authority figures are stored with area '' and handed out with `area=None`, as
+`scorecard.model.Observation` has it. Date-times are stored as naive UTC and handed out aware.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.schema import (
+    BenchmarkRow,
+    Cluster,
+    GlossaryRow,
+    IndicatorRow,
+    MeetingRow,
+    ObservationRow,
+    RoleRow,
+    TargetRow,
+)
+from scorecard.model import (
+    Benchmark,
+    Comparator,
+    DotBasis,
+    GlossaryEntry,
+    Indicator,
+    Meeting,
+    Observation,
+    ObservationStatus,
+    Polarity,
+    Role,
+    RoleAssignment,
+    Target,
+    Unit,
+    YtdMethod,
+)
+from scorecard.periods import Frequency, Period, Year, YearBasis
+
+__all__ = [
+    "EVERY_AREA",
+    "ClusterOverview",
+    "IndicatorFigures",
+    "benchmarks",
+    "catalogue",
+    "clusters",
+    "figures",
+    "glossary",
+    "indicator",
+    "is_empty",
+    "meetings",
+    "observations",
+    "overview",
+    "roles_of",
+    "targets",
+]
+
+EVERY_AREA = "*"
+"""Pass as `area` to get the figures of the whole authority and of every ward."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterOverview:
+    """One cluster at a glance: how many indicators, and the latest period with a figure."""
+
+    name: str
+    indicators: int
+    latest: Period | None
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFigures:
+    """Everything stored about one indicator that a card or the scorecard needs."""
+
+    indicator: Indicator
+    observations: tuple[Observation, ...]
+    targets: tuple[Target, ...]
+    benchmarks: tuple[Benchmark, ...]
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+def _indicator(row: IndicatorRow) -> Indicator:
+    return Indicator(
+        code=row.code,
+        title=row.title,
+        cluster=row.cluster,
+        polarity=Polarity(row.polarity),
+        unit=Unit(row.unit),
+        frequency=Frequency(row.frequency),
+        year_basis=YearBasis(row.year_basis),
+        ytd=YtdMethod(row.ytd),
+        dot_basis=DotBasis(row.dot_basis) if row.dot_basis else None,
+        decimals=row.decimals,
+        aliases=tuple(alias for alias in row.aliases.split(";") if alias),
+        definition=row.definition,
+        data_notes=row.data_notes,
+        source=row.source,
+        service_area=row.service_area,
+        council_plan=row.council_plan,
+        active=bool(row.active),
+    )
+
+
+def _period(end: date, indicator: Indicator) -> Period:
+    return Period(end, indicator.frequency, indicator.year_basis)
+
+
+def _observation(row: ObservationRow, indicator: Indicator) -> Observation:
+    return Observation(
+        code=row.code,
+        period=_period(row.period_end, indicator),
+        value=row.value,
+        numerator=row.numerator,
+        denominator=row.denominator,
+        area=row.area or None,
+        status=ObservationStatus(row.status),
+        embargo_until=_aware(row.embargo_until),
+        revised_at=_aware(row.revised_at),
+    )
+
+
+def _target(row: TargetRow, indicator: Indicator) -> Target:
+    return Target(
+        code=row.code,
+        year=Year(indicator.year_basis, row.year_start),
+        target=row.target,
+        amber_threshold=row.amber_threshold,
+    )
+
+
+def _benchmark(row: BenchmarkRow, indicator: Indicator) -> Benchmark:
+    return Benchmark(
+        code=row.code,
+        period=_period(row.period_end, indicator),
+        comparator=Comparator(row.comparator),
+        value=row.value,
+        embargo_until=_aware(row.embargo_until),
+    )
+
+
+def catalogue(session: Session, *, active_only: bool = False) -> list[Indicator]:
+    """Every indicator, clusters in the order first seen, then in file order within each."""
+    query = (
+        select(IndicatorRow)
+        .join(Cluster, Cluster.name == IndicatorRow.cluster)
+        .order_by(Cluster.position, IndicatorRow.position, IndicatorRow.code)
+    )
+    if active_only:
+        query = query.where(IndicatorRow.active.is_(True))
+    return [_indicator(row) for row in session.scalars(query)]
+
+
+def indicator(session: Session, code: str) -> Indicator | None:
+    row = session.get(IndicatorRow, code)
+    return _indicator(row) if row is not None else None
+
+
+def clusters(session: Session) -> list[str]:
+    """Cluster names in the order first seen in the indicators files."""
+    return list(session.scalars(select(Cluster.name).order_by(Cluster.position)))
+
+
+def is_empty(session: Session) -> bool:
+    """True when no indicator has been loaded yet."""
+    return session.scalar(select(func.count()).select_from(IndicatorRow)) == 0
+
+
+def _area_filter(area: str | None) -> list[object]:
+    if area == EVERY_AREA:
+        return []
+    return [ObservationRow.area == (area or "")]
+
+
+def observations(session: Session, code: str, area: str | None = None) -> list[Observation]:
+    """One indicator's figures, oldest first: the whole authority's (`area=None`), one ward's,
+    or (`area=EVERY_AREA`) all of them."""
+    found = indicator(session, code)
+    if found is None:
+        return []
+    query = (
+        select(ObservationRow)
+        .where(ObservationRow.code == code, *_area_filter(area))
+        .order_by(ObservationRow.period_end, ObservationRow.area)
+    )
+    return [_observation(row, found) for row in session.scalars(query)]
+
+
+def targets(session: Session, code: str) -> list[Target]:
+    """One indicator's targets, one per year of its basis, oldest first."""
+    found = indicator(session, code)
+    if found is None:
+        return []
+    query = select(TargetRow).where(TargetRow.code == code).order_by(TargetRow.year_start)
+    return [_target(row, found) for row in session.scalars(query)]
+
+
+def benchmarks(session: Session, code: str) -> list[Benchmark]:
+    """One indicator's benchmarks, oldest period first, comparators in a fixed order."""
+    found = indicator(session, code)
+    if found is None:
+        return []
+    query = (
+        select(BenchmarkRow)
+        .where(BenchmarkRow.code == code)
+        .order_by(BenchmarkRow.period_end, BenchmarkRow.comparator)
+    )
+    return [_benchmark(row, found) for row in session.scalars(query)]
+
+
+def figures(
+    session: Session, codes: Iterable[str] | None = None, *, area: str | None = None
+) -> dict[str, IndicatorFigures]:
+    """Every indicator's figures in four queries, in catalogue order (the quarterly scorecard
+    needs all 434 at once: one query per indicator would be 1,300 round trips)."""
+    wanted = None if codes is None else set(codes)
+    indicators = {
+        item.code: item
+        for item in catalogue(session)
+        if wanted is None or item.code in wanted
+    }
+    limit = [] if wanted is None else [ObservationRow.code.in_(list(indicators))]
+    found_observations: dict[str, list[Observation]] = defaultdict(list)
+    for row in session.scalars(
+        select(ObservationRow)
+        .where(*_area_filter(area), *limit)
+        .order_by(ObservationRow.code, ObservationRow.period_end, ObservationRow.area)
+    ):
+        found_observations[row.code].append(_observation(row, indicators[row.code]))
+    found_targets: dict[str, list[Target]] = defaultdict(list)
+    target_limit = [] if wanted is None else [TargetRow.code.in_(list(indicators))]
+    for target_row in session.scalars(
+        select(TargetRow).where(*target_limit).order_by(TargetRow.code, TargetRow.year_start)
+    ):
+        found_targets[target_row.code].append(_target(target_row, indicators[target_row.code]))
+    found_benchmarks: dict[str, list[Benchmark]] = defaultdict(list)
+    benchmark_limit = [] if wanted is None else [BenchmarkRow.code.in_(list(indicators))]
+    for benchmark_row in session.scalars(
+        select(BenchmarkRow)
+        .where(*benchmark_limit)
+        .order_by(BenchmarkRow.code, BenchmarkRow.period_end, BenchmarkRow.comparator)
+    ):
+        found_benchmarks[benchmark_row.code].append(
+            _benchmark(benchmark_row, indicators[benchmark_row.code])
+        )
+    return {
+        code: IndicatorFigures(
+            indicator=item,
+            observations=tuple(found_observations.get(code, ())),
+            targets=tuple(found_targets.get(code, ())),
+            benchmarks=tuple(found_benchmarks.get(code, ())),
+        )
+        for code, item in indicators.items()
+    }
+
+
+def glossary(session: Session) -> list[GlossaryEntry]:
+    """Loaded glossary terms, A to Z (they add to or replace the built-in glossary)."""
+    rows = session.scalars(select(GlossaryRow).order_by(func.lower(GlossaryRow.term)))
+    return [GlossaryEntry(row.term, row.definition) for row in rows]
+
+
+def meetings(session: Session) -> list[Meeting]:
+    """Committee meetings, soonest date first."""
+    rows = session.scalars(select(MeetingRow).order_by(MeetingRow.date, MeetingRow.committee))
+    return [
+        Meeting(
+            committee=row.committee,
+            date=row.date,
+            focus_clusters=tuple(name for name in row.focus_clusters.split(";") if name),
+            agenda_deadline=row.agenda_deadline,
+        )
+        for row in rows
+    ]
+
+
+def roles_of(session: Session, user: str) -> list[RoleAssignment]:
+    """The roles a chat user (or e-mail address, matched without regard to case) holds."""
+    query = (
+        select(RoleRow)
+        .where(func.lower(RoleRow.user) == user.strip().lower())
+        .order_by(RoleRow.role, RoleRow.service_area)
+    )
+    return [
+        RoleAssignment(user=row.user, role=Role(row.role), service_area=row.service_area)
+        for row in session.scalars(query)
+    ]
+
+
+def overview(session: Session) -> list[ClusterOverview]:
+    """Each cluster with its number of indicators and the latest period any of them has."""
+    indicators = catalogue(session)
+    latest_end: dict[str, date] = {
+        code: end
+        for code, end in session.execute(
+            select(ObservationRow.code, func.max(ObservationRow.period_end))
+            .where(ObservationRow.area == "")
+            .group_by(ObservationRow.code)
+        ).tuples()
+    }
+    result = []
+    for name in clusters(session):
+        members = [item for item in indicators if item.cluster == name]
+        periods = [
+            _period(latest_end[item.code], item) for item in members if item.code in latest_end
+        ]
+        result.append(
+            ClusterOverview(
+                name=name,
+                indicators=len(members),
+                latest=max(periods, key=lambda period: period.end) if periods else None,
+            )
+        )
+    return result
