@@ -8,9 +8,17 @@ Heavy imports (pandas, SQLAlchemy) happen inside the command so `kpibot --help` 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+# Loads are recorded under this name plus "<parquet>: <council>", so a later import can tell
+# which council's figures a store already holds.
+SOURCE_PREFIX = "DfE LAIT "
 
 
 def register(app: typer.Typer) -> None:
@@ -52,13 +60,17 @@ def load_lait(
         typer.Option(help="The statistical neighbours workbook, if not sn_may_2025.xlsx beside the parquet."),
     ] = None,
 ) -> None:
-    """Load one council's DfE LAIT figures: indicators, yearly values and benchmarks."""
+    """Load one council's DfE LAIT figures: indicators, yearly values and benchmarks.
+
+    A store holds one council's figures: loading a second council into it is refused.
+    """
     from rich.console import Console
 
     from data.lait import LaitError, lait_frames
 
-    console = Console()
-    err = Console(stderr=True)
+    # soft_wrap: long lines stay whole, so messages can be copied and searched as printed.
+    console = Console(soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True)
     try:
         converted = lait_frames(parquet, la=la, dictionary=dictionary, neighbours=neighbours)
     except LaitError as exc:
@@ -78,10 +90,20 @@ def load_lait(
     engine = make_engine(database_url)
     try:
         ensure_schema(engine)
-        source = f"DfE LAIT {parquet.name} ({converted.council})"
+        source = f"{SOURCE_PREFIX}{parquet.name}: {converted.council}"
         # One transaction: the loader validates everything first; on any error nothing
         # changes, and the with-block rolls back. A dry run validates and writes nothing.
         with session_factory(engine)() as session, session.begin():
+            other = _other_council(session, str(converted.council))
+            if other is not None:
+                err.print(
+                    f"[red]Nothing was loaded:[/red] this store already holds {other}'s LAIT "
+                    f"figures. A store is one council's: loading {converted.council}'s would "
+                    "revise some of them and leave the rest, mixing two councils. Give another "
+                    "--database-url.",
+                    highlight=False,
+                )
+                raise typer.Exit(code=1)
             report = load_frames(session, converted.frames, source, dry_run=dry_run)
     except LoadFailed as exc:
         # The loader's refusal names file, row, column and reason: print it as it is.
@@ -92,7 +114,20 @@ def load_lait(
 
     console.print(report.summary(), highlight=False)
     console.print(
-        f"Not loaded: {converted.skipped_values:,} of {converted.council}'s LAIT values "
-        "(reasons above).",
+        f"Not loaded: {converted.skipped_values:,} of {converted.council}'s LAIT values (reasons above).",
         highlight=False,
     )
+
+
+def _other_council(session: Session, council: str) -> str | None:
+    """The council of an earlier LAIT load into this store, if it is not `council`."""
+    from sqlalchemy import select
+
+    from data.schema import LoadRow
+
+    names = session.scalars(select(LoadRow.source_name).where(LoadRow.source_name.startswith(SOURCE_PREFIX)))
+    for name in names:
+        _, _, earlier = name.rpartition(": ")
+        if earlier and earlier != council:
+            return earlier
+    return None

@@ -6,11 +6,14 @@ in the test, straight from the LAIT files with pandas: no extract of the data is
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
+import typer
 
 from data.lait import LaitError, LaitFrames, SkipReason, lait_all_councils_frames, lait_frames
 from scorecard.periods import Frequency, YearBasis, parse_period
@@ -319,3 +322,121 @@ def test_all_councils_frames_carry_each_council_as_area(parquet: Path, rotherham
 
     with_regions = lait_all_councils_frames(parquet, include_regions=True)
     assert "England" in set(with_regions.frames["observations"]["area"])
+
+
+# --- end to end: kpibot load-lait into a SQLite store ---------------------------------------
+
+
+def _cli() -> typer.Typer:
+    """The command as `kpibot` registers it (bot/cli.py lists the module by name)."""
+    from bot.commands import lait as command
+
+    app = typer.Typer()
+    command.register(app)
+
+    @app.callback()
+    def _root() -> None:
+        """Several commands' worth of app, so `load-lait` is addressed by name as in kpibot."""
+
+    return app
+
+
+def test_load_lait_end_to_end_into_sqlite(parquet: Path, tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+    from typer.testing import CliRunner
+
+    from data.db import make_engine
+    from data.schema import BenchmarkRow, ObservationRow
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    runner = CliRunner()
+    args = ["load-lait", str(parquet), "--la", "rotherham", "--database-url", url]
+
+    dry = runner.invoke(_cli(), [*args, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "three-year rolling" in dry.output
+    engine = make_engine(url)
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(ObservationRow)) == 0
+
+    loaded = runner.invoke(_cli(), args)
+    assert loaded.exit_code == 0, loaded.output
+    assert "(OT)" in loaded.output
+
+    code = "SEN_EHC_Excpt_20wks"
+    with Session(engine) as session:
+        value = session.scalar(
+            select(ObservationRow.value).where(
+                ObservationRow.code == code, ObservationRow.period_end == date(2024, 12, 31)
+            )
+        )
+        england = session.scalar(
+            select(BenchmarkRow.value).where(
+                BenchmarkRow.code == code,
+                BenchmarkRow.period_end == date(2024, 12, 31),
+                BenchmarkRow.comparator == "england",
+            )
+        )
+        # A financial-year measure lands on 31 March: LAIT's 2025 is 2024/25.
+        lac = session.scalar(
+            select(func.count()).where(
+                ObservationRow.code == "LAC", ObservationRow.period_end == date(2025, 3, 31)
+            )
+        )
+    assert value == 77.7
+    assert england == 46.4
+    assert lac == 1
+    _read_back_through_the_store(engine, code)
+
+    again = runner.invoke(_cli(), args)
+    assert again.exit_code == 0, again.output
+    assert " new" not in again.output.split("Loaded", 1)[-1]  # the same figures twice change nothing
+
+    # A store is one council's: a second council's figures would mix with the first's.
+    other = runner.invoke(_cli(), [*args[:2], "--la", "Doncaster", "--database-url", url])
+    assert other.exit_code == 1
+    assert "already holds Rotherham's LAIT figures" in other.output
+    with Session(engine) as session:
+        assert session.scalar(select(func.count()).select_from(ObservationRow)) == len(
+            lait_frames(parquet, la="Rotherham").frames["observations"]
+        )
+    engine.dispose()
+
+
+def _read_back_through_the_store(engine: Any, code: str) -> None:
+    """The figures as the bot will see them: domain objects from data.store."""
+    from sqlalchemy.orm import Session
+
+    from data import store
+    from scorecard.model import Comparator, Polarity, Unit
+    from scorecard.periods import Frequency, Period, YearBasis
+
+    period = Period(date(2024, 12, 31), Frequency.ANNUAL, YearBasis.CALENDAR)
+    with Session(engine) as session:
+        indicator = store.indicator(session, code)
+        observations = {o.period: o for o in store.observations(session, code)}
+        benchmarks = {(b.period, b.comparator): b.value for b in store.benchmarks(session, code)}
+    assert indicator is not None
+    assert indicator.title == EHCP_TITLE
+    assert (indicator.polarity, indicator.unit, indicator.year_basis) == (
+        Polarity.HIGH,
+        Unit.PERCENT,
+        YearBasis.CALENDAR,
+    )
+    assert observations[period].value == 77.7
+    assert period.label == "2024"
+    assert benchmarks[(period, Comparator.ENGLAND)] == 46.4
+    assert (period, Comparator.REGION) in benchmarks
+    assert (period, Comparator.STATISTICAL_NEIGHBOURS) in benchmarks
+
+
+def test_load_lait_unknown_council_is_a_clear_error(parquet: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    url = f"sqlite:///{tmp_path / 'store.sqlite'}"
+    result = CliRunner().invoke(
+        _cli(), ["load-lait", str(parquet), "--la", "Rotherhm", "--database-url", url]
+    )
+    assert result.exit_code == 2
+    assert "did you mean: Rotherham" in result.output
