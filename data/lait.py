@@ -132,8 +132,9 @@ class LaitFrames:
             lines.insert(2, f"statistical neighbours: {', '.join(self.neighbours) or 'none found'}")
         for reason, counts in self.skipped.items():
             if counts.values:
+                values = "value" if counts.values == 1 else "values"
                 lines.append(
-                    f"skipped {counts.values:,} values in {counts.series:,} series: "
+                    f"skipped {counts.values:,} {values} in {counts.series:,} series: "
                     f"{SKIP_EXPLANATIONS[reason]}"
                 )
         return lines
@@ -199,6 +200,13 @@ def guess_unit(title: str, y_axis: str = "") -> Unit:
     return Unit.SCORE
 
 
+def _rate_note(title: str, y_axis: str) -> str:
+    """Rates per 1,000 or 100,000 have no unit of ours (they load as scores): say what they are."""
+    if guess_unit(title, y_axis) is Unit.SCORE and re.search(r"per (1,?000|100,?000)\b", y_axis.lower()):
+        return f"The figure is a {y_axis[0].lower()}{y_axis[1:]}."
+    return ""
+
+
 def _read_dictionary(path: Path) -> pd.DataFrame:
     """One row per measure code, in file order, with the fields the indicators need."""
     if not path.exists():
@@ -228,6 +236,7 @@ def _read_dictionary(path: Path) -> pd.DataFrame:
                 "polarity": _POLARITIES.get(_clean_text(row["Polarity"]).lower(), Polarity.NONE).value,
                 "unit": guess_unit(title, y_axis).value,
                 "frequency": Frequency.ANNUAL.value,
+                # A Year_Type not in the table takes the databook default, financial.
                 "year_basis": _YEAR_TYPES.get(
                     _clean_text(row["Year_Type"]).lower(), YearBasis.FINANCIAL
                 ).value,
@@ -236,6 +245,7 @@ def _read_dictionary(path: Path) -> pd.DataFrame:
                 "decimals": None if pd.isna(dps) else int(min(max(dps, 0), 3)),
                 "aliases": "",
                 "definition": _clean_text(row.get("Description")),
+                "data_notes": _rate_note(title, y_axis),
                 # '0' is a placeholder in one row, not an owner.
                 "source": f"{owner} (via DfE LAIT)" if owner and owner != "0" else "DfE LAIT",
             }

@@ -15,12 +15,68 @@ import pandas as pd
 import pytest
 import typer
 
-from data.lait import LaitError, LaitFrames, SkipReason, lait_all_councils_frames, lait_frames
+from data.lait import (
+    LaitError,
+    LaitFrames,
+    SkipReason,
+    _map_label,
+    guess_unit,
+    lait_all_councils_frames,
+    lait_frames,
+)
+from scorecard.model import Unit
 from scorecard.periods import Frequency, YearBasis, parse_period
 
-pytestmark = pytest.mark.lait
-
 EHCP_TITLE = "New EHC plans issued within 20 weeks - excluding exceptions"
+
+
+# --- without the data: year labels and units (these run everywhere) -------------------------
+
+
+@pytest.mark.parametrize(
+    ("label", "basis", "period", "status", "skip"),
+    [
+        ("2025", YearBasis.FINANCIAL, "2024/25", "final", None),
+        ("2025", YearBasis.ACADEMIC, "2024/25", "final", None),
+        ("2025", YearBasis.CALENDAR, "2025", "final", None),
+        ("2000", YearBasis.FINANCIAL, "1999/00", "final", None),
+        ("2018 (Rev)", YearBasis.ACADEMIC, "2017/18", "final", None),
+        ("2020 (Final)", YearBasis.ACADEMIC, "2019/20", "final", None),
+        ("2025 (prov)", YearBasis.ACADEMIC, "2024/25", "provisional", None),
+        ("2015/16", YearBasis.ACADEMIC, "2015/16", "final", None),
+        ("2016-17", YearBasis.FINANCIAL, "2016/17", "final", None),
+        ("2016-17", YearBasis.CALENDAR, None, "", SkipReason.UNRECOGNISED_YEAR),
+        ("2014-16", YearBasis.CALENDAR, None, "", SkipReason.THREE_YEAR_ROLLING),
+        ("2013/14-15/16", YearBasis.FINANCIAL, None, "", SkipReason.THREE_YEAR_ROLLING),
+        ("2016-17 (OT)", YearBasis.FINANCIAL, None, "", SkipReason.VARIANT_OT),
+        ("0", YearBasis.ACADEMIC, None, "", SkipReason.UNRECOGNISED_YEAR),
+    ],
+)
+def test_year_label_mapping(
+    label: str, basis: YearBasis, period: str | None, status: str, skip: SkipReason | None
+) -> None:
+    assert _map_label(label, basis) == (period, status, skip)
+
+
+@pytest.mark.parametrize(
+    ("title", "y_axis", "unit"),
+    [
+        ("New EHC plans issued within 20 weeks - excluding exceptions", "% of EHC plans", Unit.PERCENT),
+        ("Children looked after rate per 10,000", "Rate per 10,000", Unit.RATE_PER_10K),
+        ("Infant Mortality", "Rate per 1000 live births", Unit.SCORE),
+        ("Number of Children looked after", "Number of Children Looked After", Unit.COUNT),
+        ("Leaving Care Support (finance) - Gross", "Spend", Unit.GBP),
+        ("Average Attainment 8 score per pupil", "Score per pupil", Unit.SCORE),
+        ("Percentage rate of social worker turnover", "Turnover rate", Unit.PERCENT),
+        ("Average number of cases per social worker", "Case Load", Unit.SCORE),
+        ("Time from entering care to adoption", "Days", Unit.DAYS),
+    ],
+)
+def test_unit_guess(title: str, y_axis: str, unit: Unit) -> None:
+    assert guess_unit(title, y_axis) is unit
+
+
+# --- with the LAIT data (skipped without ../shared) -----------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +131,7 @@ def _indicator(frames: LaitFrames, code: str) -> pd.Series:
 # --- the published figure -------------------------------------------------------------------
 
 
+@pytest.mark.lait
 def test_ehcp_timeliness_rotherham_and_england_2024(rotherham: LaitFrames, dictionary: pd.DataFrame) -> None:
     code = _code_for(dictionary, EHCP_TITLE)
     assert code == "SEN_EHC_Excpt_20wks"
@@ -95,6 +152,7 @@ def test_ehcp_timeliness_rotherham_and_england_2024(rotherham: LaitFrames, dicti
     assert indicator["definition"]
 
 
+@pytest.mark.lait
 def test_frames_have_the_data_format_columns(rotherham: LaitFrames) -> None:
     frames = rotherham.frames
     assert set(frames) == {"indicators", "observations", "benchmarks"}
@@ -109,6 +167,7 @@ def test_frames_have_the_data_format_columns(rotherham: LaitFrames) -> None:
     assert not frames["benchmarks"].duplicated(["code", "period", "comparator"]).any()
 
 
+@pytest.mark.lait
 def test_every_period_parses_as_the_loader_will(rotherham: LaitFrames) -> None:
     ind = rotherham.frames["indicators"].set_index("code")
     for name in ("observations", "benchmarks"):
@@ -120,6 +179,7 @@ def test_every_period_parses_as_the_loader_will(rotherham: LaitFrames) -> None:
 # --- skipped series -----------------------------------------------------------------------
 
 
+@pytest.mark.lait
 def test_three_year_rolling_and_ot_series_are_skipped_and_counted(
     rotherham: LaitFrames, bds: pd.DataFrame
 ) -> None:
@@ -156,6 +216,7 @@ def test_three_year_rolling_and_ot_series_are_skipped_and_counted(
     assert "(OT)" in text
 
 
+@pytest.mark.lait
 def test_duplicated_dictionary_entries_make_one_indicator(rotherham: LaitFrames) -> None:
     # LAC_Over_Abs is listed under two topics; the first listing wins, the second fills
     # its missing dps.
@@ -169,6 +230,7 @@ def test_duplicated_dictionary_entries_make_one_indicator(rotherham: LaitFrames)
 # --- values and periods -------------------------------------------------------------------
 
 
+@pytest.mark.lait
 def test_float_noise_is_rounded_to_the_measures_dps(
     rotherham: LaitFrames, bds: pd.DataFrame, dictionary: pd.DataFrame
 ) -> None:
@@ -209,6 +271,7 @@ def test_float_noise_is_rounded_to_the_measures_dps(
         ("InfMort", "2022", "calendar", "2022", "final"),
     ],
 )
+@pytest.mark.lait
 def test_year_labels_map_to_the_right_period(
     rotherham: LaitFrames,
     bds: pd.DataFrame,
@@ -230,6 +293,7 @@ def test_year_labels_map_to_the_right_period(
 # --- benchmarks ---------------------------------------------------------------------------
 
 
+@pytest.mark.lait
 def test_statistical_neighbour_mean_matches_a_hand_computation(
     rotherham: LaitFrames, lait_dir: Path, bds: pd.DataFrame
 ) -> None:
@@ -264,6 +328,7 @@ def test_statistical_neighbour_mean_matches_a_hand_computation(
             )
 
 
+@pytest.mark.lait
 def test_region_benchmark_is_the_councils_region_row(rotherham: LaitFrames, bds: pd.DataFrame) -> None:
     # The council's Region column says 'Yorkshire and The Humber'; the region row is spelled
     # 'Yorkshire and the Humber'.
@@ -278,6 +343,7 @@ def test_region_benchmark_is_the_councils_region_row(rotherham: LaitFrames, bds:
     )
 
 
+@pytest.mark.lait
 def test_a_london_borough_is_compared_with_its_london_half(parquet: Path) -> None:
     camden = lait_frames(parquet, la="camden")
     assert camden.region == "London (Inner)"
@@ -287,6 +353,7 @@ def test_a_london_borough_is_compared_with_its_london_half(parquet: Path) -> Non
 # --- choosing the council -----------------------------------------------------------------
 
 
+@pytest.mark.lait
 def test_la_matches_any_case_and_the_la_number(parquet: Path, rotherham: LaitFrames) -> None:
     by_number = lait_frames(parquet, la="372")
     by_case = lait_frames(parquet, la="  ROTHERHAM ")
@@ -294,6 +361,7 @@ def test_la_matches_any_case_and_the_la_number(parquet: Path, rotherham: LaitFra
     pd.testing.assert_frame_equal(by_number.frames["observations"], rotherham.frames["observations"])
 
 
+@pytest.mark.lait
 def test_an_unknown_council_gives_close_matches(parquet: Path) -> None:
     with pytest.raises(LaitError, match=r"no council 'Rotherhm'.*did you mean: Rotherham"):
         lait_frames(parquet, la="Rotherhm")
@@ -308,6 +376,7 @@ def test_an_unknown_council_gives_close_matches(parquet: Path) -> None:
 # --- every council -------------------------------------------------------------------------
 
 
+@pytest.mark.lait
 def test_all_councils_frames_carry_each_council_as_area(parquet: Path, rotherham: LaitFrames) -> None:
     everyone = lait_all_councils_frames(parquet)
     obs = everyone.frames["observations"]
@@ -341,6 +410,7 @@ def _cli() -> typer.Typer:
     return app
 
 
+@pytest.mark.lait
 def test_load_lait_end_to_end_into_sqlite(parquet: Path, tmp_path: Path) -> None:
     from sqlalchemy import func, select
     from sqlalchemy.orm import Session
@@ -431,6 +501,7 @@ def _read_back_through_the_store(engine: Any, code: str) -> None:
     assert (period, Comparator.STATISTICAL_NEIGHBOURS) in benchmarks
 
 
+@pytest.mark.lait
 def test_load_lait_unknown_council_is_a_clear_error(parquet: Path, tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
