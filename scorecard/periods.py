@@ -42,8 +42,20 @@ class PeriodError(ValueError):
         self.reason = reason
 
 
+# English names whatever the machine's locale (calendar.month_name follows the locale, and is slow).
+MONTH_NAMES = (
+    "", "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+MONTH_ABBREVIATIONS = ("", *(name[:3] for name in MONTH_NAMES[1:]))
+_DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+    # Called for every period built; a table is much faster than calendar.monthrange.
+    if month == 2 and calendar.isleap(year):
+        return date(year, 2, 29)
+    return date(year, month, _DAYS_IN_MONTH[month])
 
 
 def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
@@ -160,7 +172,7 @@ class Period:
     def label(self) -> str:
         """What a councillor reads: `May 2024`, `2024/25 Q2`, `2024/25`, `2024`."""
         if self.frequency is Frequency.MONTHLY:
-            return f"{calendar.month_name[self.end.month]} {self.end.year}"
+            return f"{MONTH_NAMES[self.end.month]} {self.end.year}"
         if self.frequency is Frequency.QUARTERLY:
             return f"{self.year.label} Q{self.quarter}"
         return self.year.label
@@ -169,7 +181,7 @@ class Period:
     def short_label(self) -> str:
         """Compact form for tables: `May 24`, `2024/25 Q2`, `2024/25`."""
         if self.frequency is Frequency.MONTHLY:
-            return f"{calendar.month_abbr[self.end.month]} {self.end.year % 100:02d}"
+            return f"{MONTH_ABBREVIATIONS[self.end.month]} {self.end.year % 100:02d}"
         return self.label
 
     def shifted(self, steps: int) -> Period:
