@@ -7,7 +7,6 @@ so chat replies, JSON answers, charts and the newsletter all render the same fac
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -28,7 +27,7 @@ from scorecard.model import (
     Year,
     YtdMethod,
 )
-from scorecard.periods import Frequency, Period, year_of_period
+from scorecard.periods import MONTH_ABBREVIATIONS, MONTH_NAMES, Frequency, Period, year_of_period
 from scorecard.rules import (
     NO_FIGURE,
     BenchmarkResult,
@@ -36,6 +35,7 @@ from scorecard.rules import (
     DotResult,
     Number,
     ObservationIndex,
+    VisibleIndex,
     direction_of_travel,
     disclosure,
     format_rounded,
@@ -67,6 +67,7 @@ __all__ = [
     "card_as_dict",
     "cluster_as_dict",
     "cluster_lines",
+    "figure_at",
     "latest_period",
     "rag_counts",
     "reds",
@@ -207,7 +208,8 @@ class IndicatorCard:
         return "" if self.status is None else self.status.value
 
 
-def _figure(index: ObservationIndex, period: Period, indicator: Indicator) -> Figure:
+def figure_at(index: ObservationIndex, period: Period, indicator: Indicator) -> Figure:
+    """The figure for `period` from an index of observations: rounded and shown, "c" if suppressed."""
     observation = index.get(period)
     value = None if observation is None else rounded(observation.value, indicator)
     if value is None:
@@ -224,31 +226,35 @@ def latest_period(index: ObservationIndex, *, up_to: Period | None = None) -> Pe
     return max(chosen, key=lambda p: p.end) if chosen else None
 
 
-def _last_period_of_year(indicator: Indicator, period: Period) -> Period:
+def _periods_of_year(indicator: Indicator, period: Period) -> list[Period]:
+    """Every period of the indicator's year that `period` is in, first to last."""
     year = year_of_period(period, indicator.year_basis)
-    cursor = period
-    while year.contains(cursor.next().end):
+    periods = ytd_periods(indicator, period)
+    cursor = period.next()
+    while year.contains(cursor.end):
+        periods.append(cursor)
         cursor = cursor.next()
-    return cursor
+    return periods
 
 
 def _position_label(period: Period) -> str:
     if period.frequency is Frequency.MONTHLY:
-        return calendar.month_abbr[period.end.month]
+        return MONTH_ABBREVIATIONS[period.end.month]
     return f"Q{period.quarter}"
 
 
 def _trend(indicator: Indicator, index: ObservationIndex, period: Period) -> Trend:
     if indicator.frequency is Frequency.ANNUAL:
         years = [period.shifted(step) for step in range(1 - ANNUAL_TREND_YEARS, 1)]
-        points = tuple(_figure(index, p, indicator) for p in years)
+        points = tuple(figure_at(index, p, indicator) for p in years)
         return Trend(tuple(p.label for p in years), (TrendSeries("Annual", points),))
-    this_year = ytd_periods(indicator, _last_period_of_year(indicator, period))
+    this_year = _periods_of_year(indicator, period)
     year = year_of_period(period, indicator.year_basis)
     current = tuple(
-        _figure(index, p, indicator) if p.end <= period.end else Figure(p, None, NO_FIGURE) for p in this_year
+        figure_at(index, p, indicator) if p.end <= period.end else Figure(p, None, NO_FIGURE)
+        for p in this_year
     )
-    previous = tuple(_figure(index, p.same_period_last_year(), indicator) for p in this_year)
+    previous = tuple(figure_at(index, p.same_period_last_year(), indicator) for p in this_year)
     return Trend(
         tuple(_position_label(p) for p in this_year),
         (TrendSeries(year.label, current), TrendSeries(year.previous().label, previous)),
@@ -267,7 +273,7 @@ def _ytd_label(indicator: Indicator, period: Period) -> str:
 
 def build_card(
     indicator: Indicator,
-    observations: Iterable[Observation],
+    observations: Iterable[Observation] | VisibleIndex,
     targets: Iterable[Target],
     benchmarks: Iterable[Benchmark],
     *,
@@ -278,6 +284,8 @@ def build_card(
 ) -> IndicatorCard:
     """Assemble the card for `indicator` at `period` (default: the latest the viewer may see).
 
+    `observations` may be the indicator's observations or an index made by
+    `rules.index_observations` for the same viewer and `now` (saves indexing twice).
     Only whole-authority figures the viewer may see at `now` are used (embargoed ones are left
     out for members everywhere: value, DOT, YTD, trend, verdicts). `published` is the value as
     shown in the last published scorecard for this period, if any: when the rounded figure now
@@ -285,14 +293,18 @@ def build_card(
     Example: good is high, target 90 amber 84, June 2024 86.0% after May 88.0% -> "86.0%",
     Amber, DOT declined "declined: down from 88.0% to 86.0% since May 2024".
     """
-    index = index_observations(observations, viewer=viewer, now=now)
+    index = (
+        observations
+        if isinstance(observations, VisibleIndex) and observations.made_for(viewer, now)
+        else index_observations(observations, viewer=viewer, now=now)
+    )
     target_list = list(targets)
     shown_period = period if period is not None else latest_period(index)
     if shown_period is None:
         return _empty_card(indicator)
     observation = index.get(shown_period)
     raw = None if observation is None else observation.value
-    current = _figure(index, shown_period, indicator)
+    current = figure_at(index, shown_period, indicator)
     target = target_for(shown_period, target_list, indicator.year_basis)
     if indicator.polarity is Polarity.NONE:
         # Context measures are never rated, whatever the targets table says.
@@ -323,7 +335,7 @@ def build_card(
         notes.append(f"Revised since publication: the published scorecard showed {before}.")
     revised_at = None if observation is None else observation.revised_at
     if revised_at is not None:
-        notes.append(f"Revised on {revised_at.day} {revised_at:%B %Y}.")
+        notes.append(f"Revised on {revised_at.day} {MONTH_NAMES[revised_at.month]} {revised_at.year}.")
 
     return IndicatorCard(
         indicator=indicator,
@@ -349,7 +361,7 @@ def build_card(
             else format_rounded(ytd_value, indicator.unit)
         ),
         ytd_label=_ytd_label(indicator, shown_period),
-        last_year=_figure(index, shown_period.same_period_last_year(), indicator),
+        last_year=figure_at(index, shown_period.same_period_last_year(), indicator),
         benchmarks=latest_benchmarks(
             indicator, benchmarks, index, viewer=viewer, now=now, as_of=shown_period
         ),
@@ -605,4 +617,4 @@ def area_figure(
         if observation is None
         else disclosure(observation, indicator, suppress_below)
     )
-    return AreaFigure(indicator, area, chosen, figure, _figure(whole, chosen, indicator))
+    return AreaFigure(indicator, area, chosen, figure, figure_at(whole, chosen, indicator))

@@ -39,6 +39,7 @@ __all__ = [
     "DotResult",
     "Number",
     "ObservationIndex",
+    "VisibleIndex",
     "benchmark_verdict",
     "comparator_label",
     "direction_of_travel",
@@ -76,6 +77,9 @@ LONDON = ZoneInfo("Europe/London")
 
 # --- Rounding and display ------------------------------------------------------------------
 
+# 1, 0.1, 0.01, ...: built once, as rounding runs for every figure shown.
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(7)}
+
 
 def round_half_up(value: Number, decimals: int) -> Decimal:
     """Round half up (away from zero on a tie), as a spreadsheet does, to `decimals` places.
@@ -85,7 +89,10 @@ def round_half_up(value: Number, decimals: int) -> Decimal:
     2.5 at 0 dp -> 3.
     """
     exact = value if isinstance(value, Decimal) else Decimal(str(value))
-    return exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    quantum = _QUANTA.get(decimals)
+    if quantum is None:
+        quantum = Decimal(1).scaleb(-decimals)
+    return exact.quantize(quantum, rounding=ROUND_HALF_UP)
 
 
 def rounded(value: Number | None, indicator: Indicator) -> Decimal | None:
@@ -208,23 +215,51 @@ def rag_label(result: Rag, target: Target | None, polarity: Polarity) -> str:
 # --- Observations by period ----------------------------------------------------------------
 
 
+class VisibleIndex(dict[Period, Observation]):
+    """Observations by period from `index_observations`, remembering for whom, when and where.
+
+    `build_card` reuses such an index (instead of indexing again) only when it was made for the
+    same viewer, time and area, so a figure under embargo can never slip through.
+    """
+
+    __slots__ = ("area", "now", "viewer")
+
+    def __init__(self, viewer: Viewer | None, now: datetime | None, area: str | None) -> None:
+        super().__init__()
+        self.viewer = viewer
+        self.now = now
+        self.area = area
+
+    def made_for(self, viewer: Viewer, now: datetime, area: str | None = None) -> bool:
+        """Whether this index holds exactly what `viewer` may see at `now` for `area`."""
+        return self.viewer == viewer and self.now == now and self.area == area
+
+
 def index_observations(
-    observations: Iterable[Observation],
+    observations: Iterable[Observation] | VisibleIndex,
     *,
     viewer: Viewer | None = None,
     now: datetime | None = None,
     area: str | None = None,
-) -> dict[Period, Observation]:
+) -> VisibleIndex:
     """Index one indicator's observations for one area (None: whole authority) by period.
 
     With a viewer and `now`, figures still under embargo for that viewer are left out, so
     nothing downstream (DOT, YTD, trend, verdicts) can leak them.
     """
-    index: dict[Period, Observation] = {}
+    if isinstance(observations, VisibleIndex):
+        observations = observations.values()
+    # Who may see embargoed figures is settled once here rather than per figure: this runs for
+    # every card. `embargo_now` is None when no embargo applies (staff, or no viewer given).
+    embargo_now = None
+    if viewer is not None and now is not None:
+        _require_aware(now)
+        embargo_now = None if viewer.is_staff else now
+    index = VisibleIndex(viewer, now, area)
     for observation in observations:
         if observation.area != area:
             continue
-        if viewer is not None and now is not None and not visible(observation, viewer, now):
+        if embargo_now is not None and not _embargo_passed(observation, embargo_now):
             continue
         index[observation.period] = observation
     return index
@@ -430,6 +465,10 @@ _COMPARATOR_LABELS = {
 }
 
 
+# Benchmarks are listed statistical neighbours, England, region (iterating the enum is slow).
+_COMPARATOR_ORDER = tuple(Comparator)
+
+
 def comparator_label(comparator: Comparator) -> str:
     """ "Statistical neighbours", "England", "Region"."""
     return _COMPARATOR_LABELS[comparator]
@@ -524,9 +563,13 @@ def latest_benchmarks(
     Ordered statistical neighbours, England, region.
     """
     index = _as_index(observations)
+    _require_aware(now)
+    staff = viewer.is_staff
     latest: dict[Comparator, Benchmark] = {}
     for benchmark in benchmarks:
-        if benchmark.code != indicator.code or not visible(benchmark, viewer, now):
+        if benchmark.code != indicator.code:
+            continue
+        if not staff and not _embargo_passed(benchmark, now):
             continue
         if as_of is not None and benchmark.period.end > as_of.end:
             continue
@@ -535,7 +578,7 @@ def latest_benchmarks(
             latest[benchmark.comparator] = benchmark
     return tuple(
         benchmark_verdict(indicator, latest[comparator], index)
-        for comparator in Comparator
+        for comparator in _COMPARATOR_ORDER
         if comparator in latest
     )
 
@@ -603,17 +646,25 @@ def disclose(
     return disclosure(observation, indicator, suppress_below).display
 
 
+def _require_aware(now: datetime) -> None:
+    if now.tzinfo is None or now.utcoffset() is None:
+        raise ValueError("now must be timezone-aware")
+
+
+def _embargo_passed(item: Observation | Benchmark, now: datetime) -> bool:
+    until = item.embargo_until
+    if until is None:
+        return True
+    if until.tzinfo is None or until.utcoffset() is None:
+        until = until.replace(tzinfo=LONDON)
+    return until <= now
+
+
 def visible(item: Observation | Benchmark, viewer: Viewer, now: datetime) -> bool:
     """Whether `viewer` may see a figure at `now`: under embargo (embargo_until in the future) only staff.
 
     An embargo without a zone is Europe/London time. At the embargo instant the figure is public.
     `now` must be timezone-aware.
     """
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValueError("now must be timezone-aware")
-    until = item.embargo_until
-    if until is None or viewer.is_staff:
-        return True
-    if until.tzinfo is None or until.utcoffset() is None:
-        until = until.replace(tzinfo=LONDON)
-    return until <= now
+    _require_aware(now)
+    return viewer.is_staff or _embargo_passed(item, now)
