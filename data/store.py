@@ -303,7 +303,7 @@ def overview(session: Session) -> list[ClusterOverview]:
             select(ObservationRow.code, func.max(ObservationRow.period_end))
             .where(ObservationRow.area == "")
             .group_by(ObservationRow.code)
-        ).tuples()
+        )
     }
     result = []
     for name in clusters(session):
