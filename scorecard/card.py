@@ -293,6 +293,14 @@ def build_card(
     Example: good is high, target 90 amber 84, June 2024 86.0% after May 88.0% -> "86.0%",
     Amber, DOT declined "declined: down from 88.0% to 86.0% since May 2024".
     """
+    if period is not None and (
+        period.frequency is not indicator.frequency
+        or (period.frequency is Frequency.ANNUAL and period.year_basis is not indicator.year_basis)
+    ):
+        raise ValueError(
+            f"{indicator.code} is {frequency_label(indicator).lower()}; "
+            f"{period.label} is not one of its periods"
+        )
     index = (
         observations
         if isinstance(observations, VisibleIndex) and observations.made_for(viewer, now)

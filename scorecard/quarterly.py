@@ -57,6 +57,7 @@ __all__ = [
     "Summary",
     "TrendLine",
     "build_scorecard",
+    "published_values",
     "scorecard_from_snapshot",
     "shown_periods",
     "snapshot",
@@ -429,6 +430,19 @@ def build_scorecard(
         data_notes=tuple(notes),
         glossary=_glossary(glossary, rows, sections),
     )
+
+
+def published_values(scorecard: QuarterlyScorecard) -> dict[tuple[str, str], float | None]:
+    """Every figure a scorecard showed, by (indicator code, period end ISO date).
+
+    Feed one to `build_card(published=...)` so the live view says when a figure was revised
+    after publication: published_values(q2)[("SEND-01", "2024-09-30")] -> 88.0.
+    """
+    shown: dict[tuple[str, str], float | None] = {}
+    for row in scorecard.rows:
+        for cell in row.periods:
+            shown[(row.code, cell.period_end)] = cell.value
+    return shown
 
 
 # --- Snapshot ------------------------------------------------------------------------------

@@ -6,6 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from scorecard.card import (
     area_figure,
     build_card,
@@ -357,3 +359,8 @@ def test_ward_figure_is_under_disclosure_control_beside_the_whole_authority() ->
     assert ward.display == "<5"
     assert not ward.figure.chartable
     assert ward.whole_authority.display == "1,234"
+
+
+def test_card_for_a_period_of_another_frequency_is_refused() -> None:
+    with pytest.raises(ValueError, match="not one of its periods"):
+        build_card(SEND, (), (), (), viewer=MEMBER, now=NOW, period=parse_period("2024/25", Frequency.ANNUAL))

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from scorecard.card import IndicatorData
+from scorecard.card import IndicatorData, build_card
 from scorecard.glossary import BUILTIN_GLOSSARY
 from scorecard.model import (
     Benchmark,
@@ -25,7 +25,12 @@ from scorecard.model import (
     YtdMethod,
 )
 from scorecard.periods import Frequency, Period, Year, YearBasis, parse_period, quarter
-from scorecard.quarterly import build_scorecard, scorecard_from_snapshot, snapshot
+from scorecard.quarterly import (
+    build_scorecard,
+    published_values,
+    scorecard_from_snapshot,
+    snapshot,
+)
 
 NOW = datetime(2024, 10, 15, 9, 0, tzinfo=UTC)
 MEMBER = Viewer("U-member")
@@ -42,31 +47,73 @@ def academic(text: str) -> Period:
 
 
 CATALOGUE = [
-    Indicator("DEM-01", "Contacts to the front door", "Demand", Polarity.NONE, Unit.COUNT,
-              Frequency.MONTHLY, ytd=YtdMethod.SUM),
-    Indicator("SAFE-01", "Children on a child protection plan (CPP) for a second time",
-              "Keeping children safe", Polarity.LOW, Unit.PERCENT, Frequency.QUARTERLY,
-              data_notes="Counts plans started in the quarter."),
-    Indicator("SEND-01", "New EHC plans issued within 20 weeks (EHCP)", "SEND", Polarity.HIGH,
-              Unit.PERCENT, Frequency.MONTHLY, ytd=YtdMethod.RATIO,
-              data_notes="Excludes exception cases."),
+    Indicator(
+        "DEM-01",
+        "Contacts to the front door",
+        "Demand",
+        Polarity.NONE,
+        Unit.COUNT,
+        Frequency.MONTHLY,
+        ytd=YtdMethod.SUM,
+    ),
+    Indicator(
+        "SAFE-01",
+        "Children on a child protection plan (CPP) for a second time",
+        "Keeping children safe",
+        Polarity.LOW,
+        Unit.PERCENT,
+        Frequency.QUARTERLY,
+        data_notes="Counts plans started in the quarter.",
+    ),
+    Indicator(
+        "SEND-01",
+        "New EHC plans issued within 20 weeks (EHCP)",
+        "SEND",
+        Polarity.HIGH,
+        Unit.PERCENT,
+        Frequency.MONTHLY,
+        ytd=YtdMethod.RATIO,
+        data_notes="Excludes exception cases.",
+    ),
     Indicator("DEM-02", "Referrals", "Demand", Polarity.LOW, Unit.COUNT, Frequency.MONTHLY),
-    Indicator("EDU-01", "Good level of development (GLD)", "Education", Polarity.HIGH,
-              Unit.PERCENT, Frequency.ANNUAL, year_basis=YearBasis.ACADEMIC),
-    Indicator("OLD-01", "Retired measure", "Demand", Polarity.HIGH, Unit.PERCENT,
-              Frequency.MONTHLY, active=False),
+    Indicator(
+        "EDU-01",
+        "Good level of development (GLD)",
+        "Education",
+        Polarity.HIGH,
+        Unit.PERCENT,
+        Frequency.ANNUAL,
+        year_basis=YearBasis.ACADEMIC,
+    ),
+    Indicator(
+        "OLD-01", "Retired measure", "Demand", Polarity.HIGH, Unit.PERCENT, Frequency.MONTHLY, active=False
+    ),
 ]
 
 
 def data() -> dict[str, IndicatorData]:
-    send_counts = {"2024-04": (45, 50), "2024-05": (44, 50), "2024-06": (43, 50),
-                   "2024-07": (40, 50), "2024-08": (42, 50), "2024-09": (44, 50),
-                   "2023-09": (46, 50)}
+    send_counts = {
+        "2024-04": (45, 50),
+        "2024-05": (44, 50),
+        "2024-06": (43, 50),
+        "2024-07": (40, 50),
+        "2024-08": (42, 50),
+        "2024-09": (44, 50),
+        "2023-09": (46, 50),
+    }
     return {
         "DEM-01": IndicatorData(
-            observations=[Observation("DEM-01", month(m), v) for m, v in
-                          {"2024-04": 100, "2024-05": 120, "2024-06": 90, "2024-07": 110,
-                           "2024-08": 130, "2024-09": 125}.items()],
+            observations=[
+                Observation("DEM-01", month(m), v)
+                for m, v in {
+                    "2024-04": 100,
+                    "2024-05": 120,
+                    "2024-06": 90,
+                    "2024-07": 110,
+                    "2024-08": 130,
+                    "2024-09": 125,
+                }.items()
+            ],
         ),
         "SAFE-01": IndicatorData(
             observations=[
@@ -97,8 +144,9 @@ def data() -> dict[str, IndicatorData]:
                 Observation("EDU-01", academic("2022/23"), 66.0),
                 Observation("EDU-01", academic("2023/24"), 68.5),
                 # Published in November: after Q2 ended, so not on the Q2 scorecard.
-                Observation("EDU-01", academic("2024/25"), 70.0,
-                            embargo_until=datetime(2025, 11, 1, tzinfo=UTC)),
+                Observation(
+                    "EDU-01", academic("2024/25"), 70.0, embargo_until=datetime(2025, 11, 1, tzinfo=UTC)
+                ),
             ],
             benchmarks=[Benchmark("EDU-01", academic("2023/24"), Comparator.ENGLAND, 67.7)],
         ),
@@ -234,11 +282,23 @@ def test_annual_figure_published_after_the_quarter_ended_waits_for_the_next_scor
         observations=[
             Observation("EDU-01", academic("2022/23"), 66.0),
             # 2023/24 ended in August but was embargoed until 10 October, after Q2 ended.
-            Observation("EDU-01", academic("2023/24"), 68.5,
-                        embargo_until=datetime(2024, 10, 10, 9, 30, tzinfo=UTC)),
+            Observation(
+                "EDU-01", academic("2023/24"), 68.5, embargo_until=datetime(2024, 10, 10, 9, 30, tzinfo=UTC)
+            ),
         ],
     )
     q2 = build_scorecard(Q2, CATALOGUE, late, BUILTIN_GLOSSARY, viewer=MEMBER, now=NOW)
     assert next(r for r in q2.rows if r.code == "EDU-01").latest.period == "2022/23"
     q3 = build_scorecard(quarter(2024, 3), CATALOGUE, late, BUILTIN_GLOSSARY, viewer=MEMBER, now=NOW)
     assert next(r for r in q3.rows if r.code == "EDU-01").latest.period == "2023/24"
+
+
+def test_published_values_let_the_live_card_say_a_figure_was_revised() -> None:
+    published = published_values(scorecard_from_snapshot(snapshot(build())))
+    assert published[("SEND-01", "2024-09-30")] == 88.0
+    revised = [Observation("SEND-01", month("2024-09"), 86.0, numerator=43, denominator=50)]
+    card = build_card(
+        CATALOGUE[2], revised, (), (), viewer=MEMBER, now=NOW, published=published[("SEND-01", "2024-09-30")]
+    )
+    assert card.revised
+    assert "Revised since publication: the published scorecard showed 88.0%." in card.notes
