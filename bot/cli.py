@@ -16,6 +16,7 @@ app = typer.Typer(
 # Modules that each define `register(app)`. Kept as names so that `kpibot --help` stays fast.
 COMMAND_MODULES = [
     "bot.commands.store",
+    "bot.commands.lait",
 ]
 
 
