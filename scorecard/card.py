@@ -482,6 +482,19 @@ def card_as_dict(card: IndicatorCard) -> dict[str, Any]:
         "published_value": _number(card.published_value),
         "revised_at": None if card.revised_at is None else card.revised_at.isoformat(),
         "notes": list(card.notes),
+        "trend": {
+            "positions": list(card.trend.positions),
+            "series": [
+                {
+                    "label": series.label,
+                    "points": [
+                        {"period": p.label, "value": _number(p.value), "display": p.display}
+                        for p in series.points
+                    ],
+                }
+                for series in card.trend.series
+            ],
+        },
     }
 
 

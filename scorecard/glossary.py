@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from scorecard.model import GlossaryEntry
 
-__all__ = ["BUILTIN_GLOSSARY", "lookup", "merge_glossary", "terms_used"]
+__all__ = ["BUILTIN_GLOSSARY", "SCORECARD_TERMS", "lookup", "merge_glossary", "terms_used"]
 
 BUILTIN_GLOSSARY: tuple[GlossaryEntry, ...] = (
     GlossaryEntry(

@@ -319,6 +319,11 @@ def test_card_as_dict_gives_every_field_of_the_machine_readable_answer() -> None
         {"comparator": "england", "period": "March 2024", "value": 50.3, "verdict": None},
     ]
     assert answer["data_notes"] == "Excludes exception cases."
+    assert answer["trend"]["series"][0]["points"][2] == {
+        "period": "June 2024",
+        "value": 86.0,
+        "display": "86.0%",
+    }
     assert json.loads(json.dumps(answer)) == answer
 
 
