@@ -283,16 +283,15 @@ def read_databook(path: str | Path) -> dict[str, pd.DataFrame]:
 
 
 def databook_files(path: str | Path) -> list[str]:
-    """Files in a databook folder that are not databook sheets (reported, not read)."""
+    """CSV files in a databook folder not named after a sheet: reported (a misspelt
+    `observatons.csv` must not go unnoticed), not read."""
     source = Path(path)
     if not source.is_dir():
         return []
     return sorted(
         file.name
         for file in source.iterdir()
-        if file.is_file()
-        and not file.name.startswith(".")
-        and not (file.suffix.lower() == ".csv" and file.stem.strip().lower() in COLUMNS)
+        if file.suffix.lower() == ".csv" and file.stem.strip().lower() not in COLUMNS
     )
 
 
