@@ -17,6 +17,7 @@ app = typer.Typer(
 COMMAND_MODULES = [
     "bot.commands.store",
     "bot.commands.lait",
+    "bot.commands.ask",
 ]
 
 

@@ -1,0 +1,117 @@
+"""`kpibot ask` and `kpibot chat`: the same conversations as Slack, at the terminal."""
+
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
+    from handlers.reply import Reply
+
+DEFAULT_USER = "console-member"
+
+EXAMPLES = (
+    "SEND timeliness",
+    "children in care rate 2023/24",
+    "SEND",
+    "reds",
+    "CLA rate ward Hollins Green",
+    "glossary DOT",
+)
+
+AsUser = Annotated[
+    str, typer.Option("--as", help="Who is asking (a user id from the roles table); default: a member.")
+]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="The store to read (default: DATABASE_URL).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("ask")(ask)
+    app.command("chat")(chat)
+
+
+def ask(
+    text: Annotated[str, typer.Argument(help="What you want to know; '-' reads one question a line.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")] = False,
+    as_user: AsUser = DEFAULT_USER,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Answer one question (or, with '-', one per line of standard input) and exit."""
+    runtime = _runtime(database_url)
+    if text == "-":
+        for line in sys.stdin:
+            if line.strip():
+                _show(answer_text(runtime, line, as_user), as_json)
+        return
+    _show(answer_text(runtime, text, as_user), as_json)
+
+
+def chat(
+    as_user: AsUser = DEFAULT_USER,
+    database_url: DatabaseUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print answers as JSON lines.")] = False,
+) -> None:
+    """An interactive console: ask as many questions as you like (Ctrl-D or 'quit' to leave)."""
+    run_chat(_runtime(database_url), as_user, as_json=as_json)
+
+
+def run_chat(runtime: Runtime, as_user: str, *, as_json: bool = False) -> None:
+    """Questions from the keyboard with history, or from piped input answered line by line."""
+    from rich.console import Console
+
+    console = Console()
+    interactive = sys.stdin.isatty()
+    if interactive:
+        import readline  # noqa: F401  (gives input() line editing and history)
+
+        console.print("[bold]kpibot[/bold]: ask about children's services performance. Try:")
+        for example in EXAMPLES:
+            console.print(f"  {example}")
+        console.print("Type help for more, quit to leave.\n")
+    while True:
+        try:
+            line = input("kpi> " if interactive else "")
+        except EOFError:
+            break
+        if line.strip().lower() in {"quit", "exit", "/quit"}:
+            break
+        if line.strip():
+            _show(answer_text(runtime, line, as_user), as_json, console)
+
+
+def answer_text(runtime: Runtime, text: str, as_user: str) -> Reply:
+    """One question through the same handler every platform uses."""
+    from bot.runtime import utc_now, viewer_for
+    from handlers import kpi
+    from handlers.reply import Request
+
+    with runtime.session() as session:
+        request = Request(
+            text=text.strip(),
+            viewer=viewer_for(session, as_user),
+            now=utc_now(),
+            suppress_below=runtime.settings.suppress_below,
+        )
+        return kpi.answer(request, session)
+
+
+def _runtime(database_url: str | None) -> Runtime:
+    from bot.runtime import open_runtime
+    from bot.settings import Settings
+
+    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    return open_runtime(settings)
+
+
+def _show(reply: Reply, as_json: bool, console: object | None = None) -> None:
+    from bot.console import as_json_line, print_reply
+
+    if as_json:
+        print(as_json_line(reply), flush=True)
+    else:
+        print_reply(reply, console)  # type: ignore[arg-type]
