@@ -556,15 +556,20 @@ def _numbers(series: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(series):
         values = series.to_numpy(dtype=float, copy=True)
         return values, ~np.isfinite(values) & ~np.isnan(values)
-    values = pd.to_numeric(series, errors="coerce").to_numpy(dtype=float, copy=True)
-    failed = np.isnan(values) & (series != "").to_numpy()
+    # Figures repeat (percentages to one decimal, small counts): parse each spelling once.
+    codes, uniques = pd.factorize(series, sort=False)
+    texts = pd.Series(uniques, dtype=object).astype(str)
+    parsed = pd.to_numeric(texts, errors="coerce").to_numpy(dtype=float, copy=True)
+    failed = np.isnan(parsed) & (texts != "").to_numpy()
     if failed.any():
-        texts = series[failed]
-        plain = texts.where(texts.str.match(_GROUPED_NUMBER), "")
+        tried = texts[failed]
+        plain = tried.where(tried.str.match(_GROUPED_NUMBER), "")
         cleaned = plain.str.replace(r"[,£%\s]", "", regex=True)
-        values[failed] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
-    bad = (series != "").to_numpy() & ~np.isfinite(values)
-    values[bad] = np.nan
+        parsed[failed] = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype=float)
+    bad_unique = (texts != "").to_numpy() & ~np.isfinite(parsed)
+    parsed[bad_unique] = np.nan
+    values = np.append(parsed, np.nan)[codes]
+    bad = np.append(bad_unique, False)[codes]
     return values, bad
 
 
@@ -815,18 +820,20 @@ def _check_observations(
     )
     _check_ratio(frame, file, errors, info, value, numerator, denominator)
     embargo = _moments(frame, "embargo_until", file, errors)
+    # Whole columns, not .to_numpy(): text stays in Arrow rather than a million Python strings.
     checked = pd.DataFrame(
         {
-            ROW: frame[ROW].to_numpy(),
-            "code": frame["code"].to_numpy(),
+            ROW: frame[ROW],
+            "code": frame["code"],
             "period_day": days,
-            "area": frame["area"].to_numpy(),
+            "area": frame["area"],
             "value": value,
             "numerator": numerator,
             "denominator": denominator,
-            "status": frame["status"].to_numpy(),
-            "embargo_until": embargo.to_numpy(),
-        }
+            "status": frame["status"],
+            "embargo_until": embargo,
+        },
+        index=frame.index,
     )
     parsed = checked.loc[days >= 0]
     if len(parsed):
@@ -1129,7 +1136,20 @@ def _none_if_nan(values: np.ndarray) -> list[Any]:
 
 
 def _iso_days(days: np.ndarray) -> np.ndarray:
-    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
+    """Days since 1970 as ISO dates, each distinct day formatted once."""
+    codes, uniques = pd.factorize(days, sort=False)
+    texts = np.datetime_as_string(
+        np.asarray(uniques, dtype=np.int64).astype("datetime64[D]"), unit="D"
+    ).astype(object)
+    return texts[codes]
+
+
+def _listed(values: pd.Series) -> list[Any]:
+    """A text column as a list of Python strings, fast: codes, areas and statuses repeat, and
+    each distinct one is made a Python string once (missing values become None)."""
+    codes, uniques = pd.factorize(values, sort=False)
+    objects = np.append(np.asarray(uniques, dtype=object), None)
+    return objects[codes].tolist()
 
 
 def _as_days(values: pd.Series) -> np.ndarray:
@@ -1282,7 +1302,7 @@ class _Writer:
     def _observations(self, frame: pd.DataFrame) -> None:
         counts = self.report.counts.setdefault("observations", TableCounts())
         file = self._file("observations")
-        codes = sorted(set(frame["code"]))
+        codes = sorted(frame["code"].unique().tolist())
         self.tell("Comparing with the store", 0, 1)
         existing = self._fetch(
             "SELECT id, code, period_end, area, value, numerator, denominator, status, "
@@ -1381,11 +1401,11 @@ class _Writer:
         period = _iso_days(new["period_day"].to_numpy())
         rows = list(
             zip(
-                new["code"].tolist(), period.tolist(), new["area"].tolist(),
+                _listed(new["code"]), period.tolist(), _listed(new["area"]),
                 _none_if_nan(new["value"].to_numpy(dtype=float)),
                 _none_if_nan(new["numerator"].to_numpy(dtype=float)),
                 _none_if_nan(new["denominator"].to_numpy(dtype=float)),
-                new["status"].tolist(), _nones(new["embargo_until"]),
+                _listed(new["status"]), _listed(new["embargo_until"]),
                 [file] * len(new), [self.now_text] * len(new),
                 strict=True,
             )
