@@ -137,3 +137,29 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+SAMPLE_COUNCIL = REPO / "data" / "sample"
+
+
+@pytest.fixture(scope="session")
+def sample_database(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled sample council loaded once into a SQLite file: a template to copy, never to write."""
+    from data.db import make_engine
+    from data.load import load_path
+
+    path = tmp_path_factory.mktemp("sample") / "sample.sqlite"
+    engine = make_engine(f"sqlite:///{path}")
+    load_path(engine, SAMPLE_COUNCIL)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture
+def sample_store_url(sample_database: Path, tmp_path: Path) -> str:
+    """A private copy of the loaded sample council for one test: its URL."""
+    import shutil
+
+    path = tmp_path / "store.sqlite"
+    shutil.copyfile(sample_database, path)
+    return f"sqlite:///{path}"
