@@ -1,0 +1,154 @@
+"""Query understanding: accuracy on tests/handlers/queries.tsv and resolution time over LAIT.
+
+Run: .venv/bin/python bench/queries.py. For each catalogue (the sample council, and DfE LAIT
+when ../shared is present) it prints top-1 accuracy, the share answered with a did-you-mean
+that holds the right indicator, confident wrong answers and out-of-scope leaks (the two that
+must stay at zero), then p50/p99 time per query over the LAIT catalogue and the machine.
+Catalogues are built the real way: files -> loader -> SQLite -> data.store.catalogue.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from data import store  # noqa: E402
+from data.db import ensure_schema, make_engine  # noqa: E402
+from data.load import load_frames, load_path  # noqa: E402
+from scorecard.model import Indicator  # noqa: E402
+from scorecard.query import (  # noqa: E402
+    DEFAULT_VOCABULARY_FILE,
+    Choices,
+    IndicatorMatch,
+    QueryIndex,
+    Vocabulary,
+)
+
+QUERIES = REPO / "tests" / "handlers" / "queries.tsv"
+LAIT = REPO.parent / "shared" / "data" / "lait"
+TODAY = date(2024, 11, 15)  # as in tests/handlers/test_queries.py
+TIMING_ROUNDS = 50
+
+sys.path.insert(0, str(REPO / "tests" / "handlers"))
+from test_queries import Row, describe, is_expected, read_queries  # noqa: E402
+
+
+def sample_catalogue(folder: Path) -> tuple[list[Indicator], list[str]]:
+    engine = make_engine(f"sqlite:///{folder}/sample.db")
+    load_path(engine, REPO / "data" / "sample")
+    with Session(engine) as session:
+        return store.catalogue(session), [g.term for g in store.glossary(session)]
+
+
+def lait_catalogue(folder: Path) -> list[Indicator]:
+    from data.lait import lait_frames
+
+    frames = lait_frames(LAIT / "bds_long_0.parquet", la="Rotherham").frames
+    engine = make_engine(f"sqlite:///{folder}/lait.db")
+    ensure_schema(engine)
+    with Session(engine) as session:
+        load_frames(session, {"indicators": frames["indicators"]}, "LAIT")
+        session.commit()
+        return store.catalogue(session)
+
+
+def outcome(row: Row, meant: object) -> str:
+    """right | in_list (a did-you-mean holding the right indicator) | confident_wrong | leak | miss."""
+    if is_expected(meant, row):  # type: ignore[arg-type]
+        return "right"
+    kind = row.expected.partition(":")[0]
+    if row.expected == "not_found":
+        return "leak"
+    if isinstance(meant, IndicatorMatch):
+        return "confident_wrong"
+    holds_right = isinstance(meant, Choices) and row.expected in [i.code for i in meant.candidates]
+    if kind not in ("command", "glossary", "cluster", "choices", "unanswerable") and holds_right:
+        return "in_list"
+    return "miss"
+
+
+def report(name: str, index: QueryIndex, rows: list[Row], glossary: list[str]) -> None:
+    counts: Counter[str] = Counter()
+    problems: list[str] = []
+    for row in rows:
+        meant = index.resolve(row.query, glossary_terms=glossary, today=TODAY)
+        result = outcome(row, meant)
+        counts[result] += 1
+        if result != "right":
+            problems.append(
+                f"  {result:16} {row.query!r}: wanted {row.expected} {row.period}".rstrip()
+                + f", got {describe(meant)}"
+            )
+    total = len(rows)
+    print(f"\n== {name}: {total} queries, {len(index.documents)} indicators")
+    print(f"top-1 accuracy             {counts['right'] / total:6.1%}  ({counts['right']})")
+    print(f"did-you-mean holds right   {counts['in_list'] / total:6.1%}  ({counts['in_list']})")
+    print(f"confident wrong answers    {counts['confident_wrong']:6d}")
+    print(f"out-of-scope leaks         {counts['leak']:6d}")
+    print(f"other misses               {counts['miss']:6d}")
+    for line in problems:
+        print(line)
+
+
+def timing(index: QueryIndex, rows: list[Row], glossary: list[str]) -> None:
+    queries = [row.query for row in rows]
+    first: list[float] = []
+    for text in queries:  # the first pass pays for typo look-ups, later ones hit the cache
+        start = time.perf_counter()
+        index.resolve(text, glossary_terms=glossary, today=TODAY)
+        first.append((time.perf_counter() - start) * 1000)
+    warm: list[float] = []
+    for _ in range(TIMING_ROUNDS):
+        for text in queries:
+            start = time.perf_counter()
+            index.resolve(text, glossary_terms=glossary, today=TODAY)
+            warm.append((time.perf_counter() - start) * 1000)
+    p = statistics.quantiles(warm, n=100)
+    cold = statistics.quantiles(first, n=100)
+    print(f"\n== resolution time over {len(index.documents)} LAIT indicators, {len(queries)} queries")
+    print(f"warm ({TIMING_ROUNDS} rounds): p50 {p[49]:.3f} ms   p99 {p[98]:.3f} ms   max {max(warm):.3f} ms")
+    print(f"first pass:        p50 {cold[49]:.3f} ms   p99 {cold[98]:.3f} ms   max {max(first):.3f} ms")
+
+
+def main() -> None:
+    vocabulary = Vocabulary.from_toml(
+        resources.files("scorecard").joinpath(DEFAULT_VOCABULARY_FILE).read_text(encoding="utf-8")
+    )
+    rows = read_queries(QUERIES)
+    print(f"machine: {os.cpu_count()} cores, {platform.machine()}, Python {platform.python_version()}")
+    with tempfile.TemporaryDirectory() as folder:
+        sample, glossary = sample_catalogue(Path(folder))
+        report(
+            "sample council",
+            QueryIndex.build(sample, vocabulary),
+            [r for r in rows if r.catalogue == "sample"],
+            glossary,
+        )
+        if not (LAIT / "bds_long_0.parquet").exists():
+            print(f"\nDfE LAIT not found at {LAIT}: LAIT accuracy and timing skipped")
+            return
+        lait = lait_catalogue(Path(folder))
+        start = time.perf_counter()
+        index = QueryIndex.build(lait, vocabulary)
+        built = (time.perf_counter() - start) * 1000
+        lait_rows = [r for r in rows if r.catalogue == "lait"]
+        report("DfE LAIT", index, lait_rows, glossary)
+        print(f"\nindex build over LAIT: {built:.0f} ms (once per catalogue)")
+        timing(index, lait_rows, glossary)
+
+
+if __name__ == "__main__":
+    main()

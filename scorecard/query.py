@@ -1,0 +1,1025 @@
+"""What did the member mean? Text -> an indicator (with period and ward), a cluster, a command,
+a glossary term, a short did-you-mean list, or "not found".
+
+Members type what they remember: acronyms (`CLA rate`), plain words (`kids missing school`),
+the catalogue's aliases, typos, an indicator code, a cluster name, a ward and a period, in any
+order. The rule that shapes everything here (chat-and-workflow.md): a wrong indicator answered
+confidently is worse than a question back. So an indicator comes back on its own only when
+every meaningful word the member typed is explained by it and no other indicator comes close;
+otherwise a did-you-mean list; and nothing at all unless some domain word matched.
+
+How: the catalogue and the query go through the same normalisation (words, singulars, a light
+stem, then the vocabulary's acronyms and synonyms rewritten to one canonical spelling), so
+matching is on canonical tokens, weighted by how rare a token is across the catalogue (IDF).
+The vocabulary is data (`vocabulary.toml`, `Vocabulary.from_toml`), read by the caller.
+Pure: no I/O and no clock (`today` comes in), stdlib and rapidfuzz only.
+"""
+
+from __future__ import annotations
+
+import calendar
+import math
+import re
+import tomllib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from functools import lru_cache
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from scorecard.model import Indicator
+from scorecard.periods import (
+    Frequency,
+    Period,
+    Year,
+    YearBasis,
+    quarter,
+    year_of,
+)
+
+__all__ = [
+    "DEFAULT_VOCABULARY_FILE",
+    "Choices",
+    "ClusterMatch",
+    "Command",
+    "CommandName",
+    "GlossaryMatch",
+    "IndicatorMatch",
+    "NotFound",
+    "PeriodKind",
+    "QueryIndex",
+    "RequestedPeriod",
+    "Resolution",
+    "Vocabulary",
+    "VocabularyError",
+    "extract_period",
+    "resolve",
+]
+
+# The vocabulary shipped with the package (scorecard/vocabulary.toml); the handlers read it
+# with importlib.resources and pass the text to Vocabulary.from_toml.
+DEFAULT_VOCABULARY_FILE = "vocabulary.toml"
+
+MAX_CHOICES = 5
+
+NOT_FOUND_HINT = "Try `/kpi clusters` to see what there is, or `/kpi help` for examples."
+
+
+# --- what a resolution can be ---------------------------------------------------------------
+
+
+class CommandName(StrEnum):
+    HELP = "help"
+    CLUSTERS = "clusters"
+    REDS = "reds"
+    GLOSSARY = "glossary"
+
+
+class PeriodKind(StrEnum):
+    MONTH = "month"  # start_year = calendar year, number = month 1-12
+    QUARTER = "quarter"  # start_year = financial year's first year, number = quarter 1-4
+    YEAR = "year"  # `2023/24`: start_year = 2023, of the indicator's basis
+    CALENDAR_YEAR = "calendar_year"  # `2024`
+    DATE = "date"  # an ISO end date `2024-06-30` (day)
+    LAST_YEAR = "last_year"  # the year before the one containing `day` (today), of the basis
+    THIS_YEAR = "this_year"  # the year containing `day` (today), of the indicator's basis
+
+
+@dataclass(frozen=True, slots=True)
+class RequestedPeriod:
+    """The period a member asked for, before it meets an indicator.
+
+    A member's `2023/24` means a financial year for one indicator and an academic year for
+    another, so what they typed is kept as a kind and numbers, and turned into the
+    indicator's own `Period` by `period_for(indicator)`. Relative words (`last quarter`,
+    `last month`, `Q2`, `March`) are resolved against `today` when parsed; `last year` and
+    `this year` keep `today` in `day` because which year they mean depends on the basis.
+    """
+
+    kind: PeriodKind
+    start_year: int = 0
+    number: int = 0
+    day: date | None = None
+    text: str = ""
+
+    @property
+    def label(self) -> str:
+        """As a councillor reads it: `March 2024`, `2024/25 Q2`, `2023/24`, `2024`, `last year`."""
+        if self.kind is PeriodKind.MONTH:
+            return f"{calendar.month_name[self.number]} {self.start_year}"
+        if self.kind is PeriodKind.QUARTER:
+            return f"{Year(YearBasis.FINANCIAL, self.start_year).label} Q{self.number}"
+        if self.kind is PeriodKind.YEAR:
+            return Year(YearBasis.FINANCIAL, self.start_year).label
+        if self.kind is PeriodKind.CALENDAR_YEAR:
+            return str(self.start_year)
+        if self.kind is PeriodKind.DATE:
+            return self.day.isoformat() if self.day else ""
+        return "last year" if self.kind is PeriodKind.LAST_YEAR else "this year"
+
+    def span(self, basis: YearBasis) -> tuple[date, date]:
+        """First and last day the member's words cover, for an indicator of `basis`."""
+        if self.kind is PeriodKind.MONTH:
+            last = calendar.monthrange(self.start_year, self.number)[1]
+            return date(self.start_year, self.number, 1), date(self.start_year, self.number, last)
+        if self.kind is PeriodKind.QUARTER:
+            period = quarter(self.start_year, self.number)
+            return period.start, period.end
+        if self.kind is PeriodKind.YEAR:
+            # `2023/24` names a financial or academic year; for a calendar-year indicator it is
+            # read as the financial year (the council's own), and the calendar year ending
+            # inside it is chosen (2023).
+            label_basis = basis if basis is not YearBasis.CALENDAR else YearBasis.FINANCIAL
+            year = Year(label_basis, self.start_year)
+            return year.start, year.end
+        if self.kind is PeriodKind.CALENDAR_YEAR:
+            return date(self.start_year, 1, 1), date(self.start_year, 12, 31)
+        assert self.day is not None
+        if self.kind is PeriodKind.DATE:
+            return self.day, self.day
+        current = year_of(self.day, basis)
+        chosen = current.previous() if self.kind is PeriodKind.LAST_YEAR else current
+        return chosen.start, chosen.end
+
+    def period_for(self, indicator: Indicator) -> Period:
+        """The indicator's period the member meant: the latest one ending inside what they
+        named, else the one containing its end.
+
+        `2023/24` for a monthly indicator is March 2024 (the year's last month); `March 2024`
+        for an academic-year indicator is 2023/24 (no academic year ends in March, so the one
+        containing it); `2024` for a financial-year indicator is 2023/24 (the year ending in
+        2024, as LAIT labels years); `2024/25 Q2` for an annual financial indicator is 2024/25.
+        """
+        start, end = self.span(indicator.year_basis)
+        containing = _period_containing(end, indicator.frequency, indicator.year_basis)
+        if containing.end <= end:
+            return containing
+        earlier = containing.previous()
+        return earlier if earlier.end >= start else containing
+
+
+def _period_containing(day: date, frequency: Frequency, basis: YearBasis) -> Period:
+    if frequency is Frequency.MONTHLY:
+        return Period(date(day.year, day.month, calendar.monthrange(day.year, day.month)[1]), frequency)
+    if frequency is Frequency.QUARTERLY:
+        fy = year_of(day, YearBasis.FINANCIAL)
+        return quarter(fy.start_year, ((day.month - 4) % 12) // 3 + 1)
+    return Period(year_of(day, basis).end, frequency, basis)
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorMatch:
+    """One indicator clearly meant. `period` is None for "the latest"; `area` is a ward as
+    typed (title-cased when typed all in lower case), None for the whole authority."""
+
+    indicator: Indicator
+    period: Period | None = None
+    area: str | None = None
+    requested: RequestedPeriod | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterMatch:
+    """A cluster named on its own (`/kpi SEND`). The period stays as asked, since the
+    cluster's indicators differ in frequency: `period.period_for(indicator)` per line."""
+
+    cluster: str
+    period: RequestedPeriod | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choices:
+    """Did you mean...? At most five indicators, best first, with what else was asked, so
+    the chosen one can be answered for the same period and ward."""
+
+    candidates: tuple[Indicator, ...]
+    requested: RequestedPeriod | None = None
+    area: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GlossaryMatch:
+    term: str
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: CommandName
+
+
+@dataclass(frozen=True, slots=True)
+class NotFound:
+    hint: str = NOT_FOUND_HINT
+
+
+Resolution = IndicatorMatch | ClusterMatch | Choices | GlossaryMatch | Command | NotFound
+
+
+# --- the vocabulary --------------------------------------------------------------------------
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file that cannot be used, with what is wrong and where."""
+
+
+@dataclass(frozen=True, slots=True)
+class Vocabulary:
+    """Acronyms, synonyms, stopwords, weak words, out-of-scope words and command phrases.
+
+    `rules` pairs a spelling with the canonical form it is rewritten to (acronyms and
+    synonyms alike). See vocabulary.toml for what each section means.
+    """
+
+    rules: tuple[tuple[str, str], ...] = ()
+    stopwords: tuple[str, ...] = ()
+    weak: tuple[str, ...] = ()
+    out_of_scope: tuple[str, ...] = ()
+    commands: tuple[tuple[CommandName, tuple[str, ...]], ...] = ()
+
+    @classmethod
+    def from_toml(cls, text: str) -> Vocabulary:
+        """Parse vocabulary.toml's text; a malformed file raises VocabularyError naming the key."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as error:
+            raise VocabularyError(f"vocabulary is not valid TOML: {error}") from None
+        known = {"acronyms", "synonyms", "stopwords", "weak", "out_of_scope", "commands"}
+        unknown = set(data) - known
+        if unknown:
+            raise VocabularyError(f"unknown vocabulary sections: {sorted(unknown)}")
+        rules: list[tuple[str, str]] = []
+        for section in ("acronyms", "synonyms"):
+            for canonical, spellings in _table(data, section).items():
+                for spelling in _strings(spellings, f"{section}.{canonical}"):
+                    rules.append((spelling, canonical))
+                # The canonical form is one of its own spellings.
+                rules.append((canonical, canonical))
+        commands: list[tuple[CommandName, tuple[str, ...]]] = []
+        for name, phrases in _table(data, "commands").items():
+            try:
+                command = CommandName(name)
+            except ValueError:
+                raise VocabularyError(
+                    f"unknown command '{name}' (known: {', '.join(c.value for c in CommandName)})"
+                ) from None
+            commands.append((command, tuple(_strings(phrases, f"commands.{name}"))))
+        return cls(
+            rules=tuple(rules),
+            stopwords=tuple(_word_list(data, "stopwords")),
+            weak=tuple(_word_list(data, "weak")),
+            out_of_scope=tuple(_word_list(data, "out_of_scope")),
+            commands=tuple(commands),
+        )
+
+
+def _table(data: Mapping[str, Any], section: str) -> dict[str, Any]:
+    value = data.get(section, {})
+    if not isinstance(value, dict):
+        raise VocabularyError(f"[{section}] must be a table")
+    return value
+
+
+def _strings(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise VocabularyError(f"{where} must be a list of strings")
+    return list(value)
+
+
+def _word_list(data: Mapping[str, Any], section: str) -> list[str]:
+    return _strings(_table(data, section).get("words", []), f"{section}.words")
+
+
+# --- normalisation ---------------------------------------------------------------------------
+
+_WORD = re.compile(r"\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?|[a-z]+")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_POSSESSIVE = re.compile(r"['’]s\b")
+_LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
+_NUMBER = "#"
+_OUT_OF_SCOPE = "!out-of-scope"
+
+
+def _raw_words(text: str) -> list[str]:
+    """Lower-case words and numbers: `children's` -> children, `KS2` -> ks 2, `10,000` -> 10000."""
+    lowered = text.lower().replace("&", " and ").replace("%", " percent ")
+    lowered = _THOUSANDS.sub("", lowered)
+    lowered = _POSSESSIVE.sub("", lowered)
+    # Split `ks2`, `s47`, `2yr`, `10k` so that `ks 2` and `KS2` are one spelling.
+    lowered = _LETTER_DIGIT.sub(" ", lowered)
+    return _WORD.findall(lowered)
+
+
+def _stem(word: str) -> str:
+    """Singular and a light stem, enough that `plans`/`plan`, `started`/`starting`/`start`,
+    `ceased`/`cease` meet. Not a real stemmer: both sides get the same treatment, so all
+    that matters is that related forms land together and unrelated ones rarely do."""
+    if len(word) < 4 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "xes", "ches", "shes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            word = word[: -len(suffix)]
+            if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "ls":
+                word = word[:-1]  # stopped -> stop, but keep `fall`, `assess`
+            break
+    if len(word) >= 5 and word.endswith("e"):
+        word = word[:-1]
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    pattern: tuple[str, ...]
+    replacement: tuple[str, ...]
+
+
+class _Normaliser:
+    """Text -> canonical tokens: words, stems, one-word synonyms, then phrase rules, then
+    stopwords removed. The same object serves the catalogue and the queries."""
+
+    def __init__(self, vocabulary: Vocabulary) -> None:
+        self.words: dict[str, str] = {}
+        phrase_rules: list[_Rule] = []
+        for spelling, canonical in vocabulary.rules:
+            pattern = _pattern(spelling)
+            replacement = tuple(canonical.lower().split())
+            if not pattern or not replacement:
+                raise VocabularyError(f"empty spelling or canonical form near '{canonical}'")
+            if len(pattern) == 1 and len(replacement) == 1 and pattern[0] != _NUMBER:
+                # A one-word synonym: applied before the phrases, so phrases see it.
+                self.words.setdefault(pattern[0], replacement[0])
+            else:
+                phrase_rules.append(_Rule(pattern, replacement))
+        for phrase in vocabulary.out_of_scope:
+            phrase_rules.append(_Rule(tuple(_stem(w) for w in _raw_words(phrase)), (_OUT_OF_SCOPE,)))
+        # Multi-word stopwords ("financial year", "up to date") are rules that drop the words.
+        self.stopwords: set[str] = set()
+        for phrase in vocabulary.stopwords:
+            words = tuple(_stem(w) for w in _raw_words(phrase))
+            if len(words) == 1:
+                self.stopwords.add(words[0])
+                self.stopwords.add(phrase.lower())
+            elif words:
+                phrase_rules.append(_Rule(words, ()))
+        # Phrase patterns are written in plain words: give them the one-word synonyms too.
+        self.rules: dict[str, list[_Rule]] = {}
+        for rule in phrase_rules:
+            pattern = tuple(self.words.get(w, w) for w in rule.pattern)
+            self.rules.setdefault(pattern[0], []).append(_Rule(pattern, rule.replacement))
+        for candidates in self.rules.values():
+            candidates.sort(key=lambda r: -len(r.pattern))
+        self.weak: set[str] = {t for phrase in vocabulary.weak for t in self.tokens(phrase)}
+        self.weak |= {w for phrase in vocabulary.weak for w in phrase.lower().split()}
+
+    def word(self, raw: str) -> str:
+        stemmed = _stem(raw)
+        return self.words.get(stemmed, stemmed)
+
+    def tokens(self, text: str, corrector: _Corrector | None = None) -> list[str]:
+        raw = _raw_words(text)
+        if corrector is not None:
+            raw = [corrector.correct(w) for w in raw]
+        return self.rewrite([self.word(w) for w in raw])
+
+    def rewrite(self, words: list[str]) -> list[str]:
+        out: list[str] = []
+        i = 0
+        while i < len(words):
+            current = words[i]
+            candidates = list(self.rules.get(current, ()))
+            if current[:1].isdigit():
+                candidates += self.rules.get(_NUMBER, [])
+                candidates.sort(key=lambda r: -len(r.pattern))
+            for rule in candidates:
+                matched = self._match(words, i, rule.pattern)
+                if matched is not None:
+                    end, numbers = matched
+                    replacement = list(rule.replacement)
+                    for k, token in enumerate(replacement):
+                        if token == _NUMBER and numbers:
+                            replacement[k] = numbers.pop(0)
+                    out.extend(replacement)
+                    i = end
+                    break
+            else:
+                if current not in self.stopwords:
+                    out.append(current)
+                i += 1
+        return out
+
+    def _match(self, words: list[str], start: int, pattern: tuple[str, ...]) -> tuple[int, list[str]] | None:
+        """Where `pattern` ends if it matches at `start`, and the numbers it captured. Up to two
+        stopwords may sit between the pattern's words ("children who are in care")."""
+        i = start
+        numbers: list[str] = []
+        for k, expected in enumerate(pattern):
+            skipped = 0
+            while k > 0 and i < len(words) and not _same(words[i], expected) and words[i] in self.stopwords:
+                i += 1
+                skipped += 1
+                if skipped > 2:
+                    return None
+            if i >= len(words) or not _same(words[i], expected):
+                return None
+            if expected == _NUMBER:
+                numbers.append(words[i])
+            i += 1
+        return i, numbers
+
+
+def _pattern(spelling: str) -> tuple[str, ...]:
+    """A spelling's words as the normaliser sees them, `#` kept as the any-number wildcard."""
+    words: list[str] = []
+    for part in spelling.split():
+        words += [_NUMBER] if part == _NUMBER else [_stem(w) for w in _raw_words(part)]
+    return tuple(words)
+
+
+def _same(word: str, expected: str) -> bool:
+    return word == expected or (expected == _NUMBER and word[:1].isdigit())
+
+
+class _Corrector:
+    """Typos: a word the bot has never seen becomes the nearest word it knows, if one is an
+    edit or two away and starts with the same letter (typos rarely touch the first letter,
+    and the rule keeps `bins` from becoming `pins`). Results are remembered."""
+
+    def __init__(self, known: Iterable[str], frequency: Mapping[str, int], normaliser: _Normaliser) -> None:
+        self.known = sorted(set(known))
+        self.known_set = set(self.known)
+        self.frequency = frequency
+        self.normaliser = normaliser
+        self.cache: dict[str, str] = {}
+
+    def correct(self, word: str) -> str:
+        if len(word) < 4 or not word.isalpha() or word in self.known_set:
+            return word
+        if self.normaliser.word(word) in self.known_set:
+            return word
+        cached = self.cache.get(word)
+        if cached is not None:
+            return cached
+        limit = 1 if len(word) <= 6 else 2
+        found = process.extract(word, self.known, scorer=OSA.distance, score_cutoff=limit, limit=8)
+        candidates = [(int(d), -self.frequency.get(w, 0), w) for w, d, _ in found if w[:1] == word[:1]]
+        best = min(candidates)[2] if candidates else word
+        self.cache[word] = best
+        return best
+
+
+# --- periods in the text ---------------------------------------------------------------------
+
+_MONTHS = {name.lower(): number for number, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): number for number, name in enumerate(calendar.month_abbr) if name})
+_MONTHS["sept"] = 9
+_MONTH_NAMES = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# `may` on its own is too often the verb; a month alone must not be it.
+_MONTH_ALONE = "|".join(sorted((m for m in _MONTHS if m != "may"), key=len, reverse=True))
+
+_YEAR_WORDS = r"(?:(?:financial|academic|calendar)\s+year\s*|fy\s*|ay\s*)?"
+_PERIOD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "fy_quarter",
+        re.compile(rf"\b{_YEAR_WORDS}(\d{{4}})\s*[/-]\s*(\d{{2}}|\d{{4}})\s*,?\s*q(?:uarter)?\s*([1-4])\b"),
+    ),
+    (
+        "quarter_fy",
+        re.compile(
+            rf"\bq(?:uarter)?\s*([1-4])\s*,?\s*(?:of\s+)?{_YEAR_WORDS}(\d{{4}})\s*[/-]\s*(\d{{2}}|\d{{4}})\b"
+        ),
+    ),
+    ("quarter_year", re.compile(r"\bq(?:uarter)?\s*([1-4])\s*,?\s*(\d{4})\b")),
+    ("iso_date", re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")),
+    ("year_label", re.compile(rf"\b{_YEAR_WORDS}(\d{{4}})\s*([/-])\s*(\d{{2}}|\d{{4}})\b")),
+    ("short_label", re.compile(rf"\b{_YEAR_WORDS}(\d{{2}})/(\d{{2}})\b")),
+    ("month_year", re.compile(rf"\b({_MONTH_NAMES})\.?\s*'?(\d{{4}}|\d{{2}})\b")),
+    (
+        "relative",
+        re.compile(
+            r"\b(last|previous|prev|this|current)\s+(?:financial\s+|academic\s+|calendar\s+)?(year|quarter|qtr|month)\b"
+        ),
+    ),
+    ("quarter_alone", re.compile(r"\bq(?:uarter)?\s*([1-4])\b")),
+    ("month_alone", re.compile(rf"\b({_MONTH_ALONE})\b")),
+    ("calendar_year", re.compile(r"\b((?:19[89]|20\d)\d)\b")),
+]
+_PERIOD_NOISE = re.compile(r"\b(?:financial|academic|calendar|fy|ay|year|quarter|month)\b")
+
+
+def extract_period(text: str, today: date) -> tuple[RequestedPeriod | None, str]:
+    """The first period named anywhere in `text`, and the text without it.
+
+    Accepted: `2024/25 Q2`, `Q2 2024/25`, `2023/24`, `2023-24`, `23/24`, `2024-03`,
+    `2024-03-31`, `March 2024`, `Mar 24`, `2024`, `Q2` (the latest Q2 ended by `today`),
+    `March` (the latest March ended by `today`), `last`/`this` `year`/`quarter`/`month`.
+    `Q2 2024` is read as 2024/25 Q2 (councils count quarters in financial years).
+    """
+    lowered = text.lower()
+    for kind, pattern in _PERIOD_PATTERNS:
+        for match in pattern.finditer(lowered):
+            found = _period_from(kind, match, today)
+            if found is None:
+                continue
+            rest = lowered[: match.start()] + " " + lowered[match.end() :]
+            original_rest = text[: match.start()] + " " + text[match.end() :]
+            # Words about periods left behind ("for the financial year") say nothing about
+            # which indicator, and "year" would otherwise count against a clean match.
+            rest_kept = _PERIOD_NOISE.sub(lambda m: " " * len(m.group(0)), rest)
+            return (
+                RequestedPeriod(
+                    found.kind, found.start_year, found.number, found.day, match.group(0).strip()
+                ),
+                _keep_case(original_rest, rest_kept),
+            )
+    return None, text
+
+
+def _keep_case(original: str, cleaned: str) -> str:
+    """`cleaned` is `original` lower-cased with some words blanked: rebuild it in the
+    original's case (ward names keep their capitals)."""
+    if len(original) != len(cleaned):  # lower() changed a length (rare letters): lose the case
+        return cleaned
+    return "".join(o if c != " " or o.isspace() else " " for o, c in zip(original, cleaned, strict=True))
+
+
+def _period_from(kind: str, match: re.Match[str], today: date) -> RequestedPeriod | None:
+    groups = match.groups()
+    if kind in ("fy_quarter", "quarter_fy"):
+        if kind == "fy_quarter":
+            first, second, number = groups
+        else:
+            number, first, second = groups
+        start = _year_start(first, second)
+        return None if start is None else RequestedPeriod(PeriodKind.QUARTER, start, int(number))
+    if kind == "quarter_year":
+        return RequestedPeriod(PeriodKind.QUARTER, int(groups[1]), int(groups[0]))
+    if kind == "iso_date":
+        try:
+            day = date(int(groups[0]), int(groups[1]), int(groups[2]))
+        except ValueError:
+            return None
+        return RequestedPeriod(PeriodKind.DATE, day.year, day=day)
+    if kind == "year_label":
+        first, separator, second = groups
+        start = _year_start(first, second)
+        if start is not None:
+            return RequestedPeriod(PeriodKind.YEAR, start)
+        if separator == "-" and len(second) == 2 and 1 <= int(second) <= 12:
+            return RequestedPeriod(PeriodKind.MONTH, int(first), int(second))
+        return None
+    if kind == "short_label":
+        first, second = int(groups[0]), int(groups[1])
+        if second != (first + 1) % 100:
+            return None
+        return RequestedPeriod(PeriodKind.YEAR, 2000 + first)
+    if kind == "month_year":
+        year = int(groups[1])
+        if year < 100:
+            year += 2000
+        return RequestedPeriod(PeriodKind.MONTH, year, _MONTHS[groups[0]])
+    if kind == "relative":
+        which, unit = groups
+        last = which in ("last", "previous", "prev")
+        if unit == "year":
+            return RequestedPeriod(PeriodKind.LAST_YEAR if last else PeriodKind.THIS_YEAR, day=today)
+        if unit in ("quarter", "qtr"):
+            current = _period_containing(today, Frequency.QUARTERLY, YearBasis.FINANCIAL)
+            chosen = current.previous() if last else current
+            return RequestedPeriod(PeriodKind.QUARTER, chosen.year.start_year, chosen.quarter or 1)
+        month = today.month - 1 if last else today.month
+        year = today.year
+        if month == 0:
+            month, year = 12, year - 1
+        return RequestedPeriod(PeriodKind.MONTH, year, month)
+    if kind == "quarter_alone":
+        number = int(groups[0])
+        fy = year_of(today, YearBasis.FINANCIAL).start_year
+        # The latest such quarter that has ended: its figures can exist.
+        start = fy if quarter(fy, number).end <= today else fy - 1
+        return RequestedPeriod(PeriodKind.QUARTER, start, number)
+    if kind == "month_alone":
+        number = _MONTHS[groups[0]]
+        year = today.year
+        if date(year, number, calendar.monthrange(year, number)[1]) > today:
+            year -= 1
+        return RequestedPeriod(PeriodKind.MONTH, year, number)
+    if kind == "calendar_year":
+        return RequestedPeriod(PeriodKind.CALENDAR_YEAR, int(groups[0]))
+    return None
+
+
+def _year_start(first: str, second: str) -> int | None:
+    """`2023`, `24` -> 2023 when the second year follows the first; else None."""
+    start = int(first)
+    end = int(second)
+    if len(second) == 2:
+        end += (start // 100) * 100
+        if end < start:
+            end += 100
+    return start if end == start + 1 else None
+
+
+# --- wards -----------------------------------------------------------------------------------
+
+_WARD_AFTER = re.compile(
+    r"\bward\s*[:\-]?\s+(?:of\s+)?([A-Za-z][A-Za-z'’.\- ]*?)\s*(?=$|,|;|\bfor\b|\bin\b)", re.IGNORECASE
+)
+_WARD_BEFORE = re.compile(r"\b(?:in|for)\s+([A-Za-z][A-Za-z'’.\- ]*?)\s+ward\b", re.IGNORECASE)
+
+
+def _extract_area(text: str) -> tuple[str | None, str]:
+    for pattern in (_WARD_AFTER, _WARD_BEFORE):
+        match = pattern.search(text)
+        if match and match.group(1).strip():
+            name = " ".join(match.group(1).split())
+            if name == name.lower():
+                name = " ".join(part[:1].upper() + part[1:] for part in name.split())
+            return name, text[: match.start()] + " " + text[match.end() :]
+    return None, text
+
+
+# --- the index -------------------------------------------------------------------------------
+
+# How much each part of an indicator counts when it explains a word the member typed: its
+# title and aliases fully; its cluster's name half (it says where, not which); its
+# definition a little (it has the words titles leave out, like "single" assessments).
+_CLUSTER_WEIGHT = 0.5
+_DEFINITION_WEIGHT = 0.25
+
+# Score = how much of the query the indicator explains, how much of the indicator's best
+# title/alias the query covers (a short exact title beats a long one that merely contains
+# the words), and a little string similarity to break ties.
+_QUERY_COVER = 0.6
+_FIELD_COVER = 0.3
+_FUZZY = 0.1
+
+# A clear winner: at least this score, and this far ahead of the runner-up.
+CONFIDENT_SCORE = 0.72
+CONFIDENT_MARGIN = 0.08
+# Worth offering in a did-you-mean: at least this score, and not far behind the best.
+CHOICE_SCORE = 0.35
+CHOICE_WINDOW = 0.3
+
+
+@dataclass(frozen=True, slots=True)
+class _Document:
+    indicator: Indicator
+    fields: tuple[frozenset[str], ...]  # title, then each alias
+    primary: frozenset[str]  # union of fields
+    cluster: frozenset[str]
+    definition: frozenset[str]
+    texts: tuple[str, ...]  # the fields' tokens joined, for fuzzy similarity
+
+
+@dataclass(frozen=True, slots=True)
+class _Scored:
+    document: _Document
+    score: float
+    explained: bool  # every meaningful query token is in the title, aliases, cluster or definition
+    main_share: float  # share of the query weight explained by title, aliases or cluster
+
+
+@dataclass
+class QueryIndex:
+    """Everything `resolve` needs about one catalogue, built once (`QueryIndex.build`) and
+    kept by the caller while the catalogue is unchanged."""
+
+    normaliser: _Normaliser
+    documents: tuple[_Document, ...]
+    idf: dict[str, float]
+    postings: dict[str, tuple[int, ...]]
+    codes: dict[str, int]
+    clusters: tuple[str, ...]
+    cluster_names: dict[str, str]
+    cluster_keys: dict[frozenset[str], str]
+    exact: dict[frozenset[str], tuple[int, ...]]
+    corrector: _Corrector
+    commands: dict[tuple[str, ...], CommandName]
+    unknown_weight: float
+
+    @classmethod
+    def build(cls, catalogue: Sequence[Indicator], vocabulary: Vocabulary) -> QueryIndex:
+        normaliser = _Normaliser(vocabulary)
+        documents: list[_Document] = []
+        for indicator in catalogue:
+            fields = [frozenset(normaliser.tokens(indicator.title))]
+            fields += [frozenset(normaliser.tokens(a)) for a in indicator.aliases if a.strip()]
+            fields = [f for f in fields if f] or [frozenset()]
+            documents.append(
+                _Document(
+                    indicator=indicator,
+                    fields=tuple(fields),
+                    primary=frozenset().union(*fields),
+                    cluster=frozenset(normaliser.tokens(indicator.cluster)),
+                    definition=frozenset(normaliser.tokens(indicator.definition)),
+                    texts=tuple(" ".join(sorted(f)) for f in fields),
+                )
+            )
+        frequency: dict[str, int] = {}
+        postings: dict[str, list[int]] = {}
+        for number, document in enumerate(documents):
+            for token in document.primary | document.cluster | document.definition:
+                postings.setdefault(token, []).append(number)
+            for token in document.primary | document.cluster:
+                frequency[token] = frequency.get(token, 0) + 1
+        total = max(len(documents), 1)
+        idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in frequency.items()}
+        for token in postings:
+            idf.setdefault(token, math.log(1 + (total - 0.5) / 1.5))
+        # Words never seen weigh as a middling word: they count against a confident answer
+        # (the member said something no indicator explains) without swamping the rest.
+        weights = sorted(idf.values())
+        unknown_weight = weights[len(weights) // 2] if weights else 1.0
+
+        clusters: list[str] = []
+        for indicator in catalogue:
+            if indicator.cluster not in clusters:
+                clusters.append(indicator.cluster)
+        cluster_keys: dict[frozenset[str], str] = {}
+        ambiguous: set[frozenset[str]] = set()
+        for name in clusters:
+            tokens = frozenset(normaliser.tokens(name))
+            for key in {tokens, tokens - normaliser.weak}:
+                if not key:
+                    continue
+                if key in cluster_keys and cluster_keys[key] != name:
+                    ambiguous.add(key)
+                cluster_keys[key] = name
+        for key in ambiguous:
+            del cluster_keys[key]
+
+        exact: dict[frozenset[str], list[int]] = {}
+        for number, document in enumerate(documents):
+            for tokens in document.fields:
+                if tokens and number not in exact.get(tokens, []):
+                    exact.setdefault(tokens, []).append(number)
+
+        codes: dict[str, int] = {}
+        for number, indicator in enumerate(catalogue):
+            codes.setdefault(_code_key(indicator.code), number)
+
+        known_raw: set[str] = set()
+        texts = [i.title for i in catalogue] + [a for i in catalogue for a in i.aliases] + clusters
+        texts += [s for s, _ in vocabulary.rules] + [c for _, c in vocabulary.rules]
+        texts += list(vocabulary.stopwords) + list(vocabulary.out_of_scope) + list(vocabulary.weak)
+        texts += [p for _, phrases in vocabulary.commands for p in phrases]
+        raw_frequency: dict[str, int] = {}
+        for text in texts:
+            for word in _raw_words(text):
+                known_raw.add(word)
+                raw_frequency[word] = raw_frequency.get(word, 0) + 1
+        known = known_raw | set(postings) | normaliser.stopwords
+        corrector = _Corrector(known, raw_frequency, normaliser)
+
+        commands: dict[tuple[str, ...], CommandName] = {}
+        for name, phrases in vocabulary.commands:
+            for phrase in phrases:
+                commands.setdefault(_command_key(phrase, normaliser), name)
+
+        return cls(
+            normaliser=normaliser,
+            documents=tuple(documents),
+            idf=idf,
+            postings={t: tuple(n) for t, n in postings.items()},
+            codes=codes,
+            clusters=tuple(clusters),
+            cluster_names={" ".join(_raw_words(name)): name for name in clusters},
+            cluster_keys=cluster_keys,
+            exact={t: tuple(n) for t, n in exact.items()},
+            corrector=corrector,
+            commands=commands,
+            unknown_weight=unknown_weight,
+        )
+
+    def resolve(self, text: str, *, glossary_terms: Sequence[str] = (), today: date) -> Resolution:
+        """What the member meant by `text`; see the module docstring and `resolve`."""
+        return _resolve(self, text, tuple(glossary_terms), today)
+
+
+def _code_key(code: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", code.lower())
+
+
+def _command_key(text: str, normaliser: _Normaliser) -> tuple[str, ...]:
+    words = [normaliser.word(w) for w in _raw_words(text)]
+    kept = [w for w in words if w not in normaliser.stopwords and w not in ("list", "all", "show")]
+    return tuple(sorted(kept)) if kept else tuple(sorted(words))
+
+
+@lru_cache(maxsize=8)
+def _cached_index(catalogue: tuple[Indicator, ...], vocabulary: Vocabulary) -> QueryIndex:
+    return QueryIndex.build(catalogue, vocabulary)
+
+
+# --- resolving -------------------------------------------------------------------------------
+
+_KPI_PREFIX = re.compile(r"^\s*/?\s*kpi\b[:,]?\s*", re.IGNORECASE)
+_GLOSSARY_ASK = re.compile(
+    r"^(?:what\s+does\s+(?P<a>.+?)\s+(?:mean|stand\s+for)"
+    r"|what\s+is\s+meant\s+by\s+(?P<b>.+)"
+    r"|(?:what\s+is|what's|whats)\s+(?:an?\s+|the\s+)?(?P<c>.+)"
+    r"|define\s+(?P<d>.+)|meaning\s+of\s+(?P<e>.+)|explain\s+(?P<f>.+))$",
+    re.IGNORECASE,
+)
+
+
+def resolve(
+    text: str,
+    catalogue: Sequence[Indicator],
+    *,
+    vocabulary: Vocabulary,
+    glossary_terms: Sequence[str] = (),
+    today: date,
+    index: QueryIndex | None = None,
+) -> Resolution:
+    """What the member meant by `text` (with or without a leading `/kpi`).
+
+    In order: `help`/`clusters`/`reds`/`glossary` and `glossary TERM`; a period anywhere
+    (`2023/24`, `Q2`, `Mar 24`, `last month`: see `extract_period`) and a ward (`ward
+    Hollins Green`) are taken out; then an indicator code (`SEND-01`); a cluster's name
+    (`/kpi SEND` is the SEND cluster); an indicator's title or alias exactly; a cluster's
+    acronym (`CLA` in a catalogue with a "Children Looked After" cluster); and finally scoring.
+    Out-of-scope subjects (`potholes`, `council tax`) are never answered with an indicator.
+
+    Pass `index` (from `QueryIndex.build`) to reuse it; otherwise one is built and memoised
+    for this catalogue and vocabulary.
+    """
+    if index is None:
+        index = _cached_index(tuple(catalogue), vocabulary)
+    return index.resolve(text, glossary_terms=glossary_terms, today=today)
+
+
+def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], today: date) -> Resolution:
+    message = _KPI_PREFIX.sub("", text or "").strip()
+    words = _raw_words(message)
+    if not words:
+        # `/kpi` alone, or `/kpi ?`: what the bot can do.
+        return Command(CommandName.HELP)
+
+    glossary = _glossary(index, message, words, glossary_terms)
+    if glossary is not None:
+        return glossary
+    command = index.commands.get(_command_key(message, index.normaliser))
+    if command is not None:
+        return Command(command)
+
+    requested, rest = extract_period(message, today)
+    area, rest = _extract_area(rest)
+    rest_words = _raw_words(rest)
+
+    # An indicator code: the whole message, or one code-looking word in it.
+    code_match = _code(index, rest, rest_words)
+    tokens = index.normaliser.tokens(rest, index.corrector)
+    if _OUT_OF_SCOPE in tokens:
+        return NotFound(_out_of_scope_hint())
+    key = frozenset(tokens)
+    cluster_name = index.cluster_names.get(" ".join(rest_words))
+    if cluster_name is not None:
+        return ClusterMatch(cluster_name, requested)
+    cluster_by_key = index.cluster_keys.get(key) if key else None
+    if code_match is not None and cluster_by_key is None:
+        return _indicator(index.documents[code_match].indicator, requested, area)
+
+    if not key:
+        return NotFound(
+            "Say which indicator or cluster, e.g. `/kpi SEND timeliness 2023/24`. " + NOT_FOUND_HINT
+        )
+
+    exact = index.exact.get(key, ())
+    if len(exact) == 1:
+        return _indicator(index.documents[exact[0]].indicator, requested, area)
+    if cluster_by_key is not None:
+        return ClusterMatch(cluster_by_key, requested)
+    if len(exact) > 1:
+        return Choices(tuple(index.documents[n].indicator for n in exact[:MAX_CHOICES]), requested, area)
+
+    return _scored_answer(index, tokens, requested, area)
+
+
+def _out_of_scope_hint() -> str:
+    return (
+        "That is not something this bot reports on: it covers children's services indicators. "
+        + NOT_FOUND_HINT
+    )
+
+
+def _indicator(indicator: Indicator, requested: RequestedPeriod | None, area: str | None) -> IndicatorMatch:
+    period = requested.period_for(indicator) if requested is not None else None
+    return IndicatorMatch(indicator, period, area, requested)
+
+
+def _code(index: QueryIndex, rest: str, words: list[str]) -> int | None:
+    whole = index.codes.get(_code_key(rest))
+    if whole is not None and _code_key(rest):
+        return whole
+    found = {
+        index.codes[_code_key(part)]
+        for part in rest.split()
+        if re.search(r"[\d_\-]", part) and len(_code_key(part)) >= 3 and _code_key(part) in index.codes
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+def _glossary(index: QueryIndex, message: str, words: list[str], terms: tuple[str, ...]) -> Resolution | None:
+    if words[0] == "glossary":
+        asked = message.split(None, 1)[1].strip(" ?") if len(message.split(None, 1)) > 1 else ""
+        if not asked:
+            return Command(CommandName.GLOSSARY)
+        term = _glossary_term(asked, terms, fuzzy=True)
+        if term is not None:
+            return GlossaryMatch(term)
+        return NotFound(f"No glossary entry for '{asked}': `/kpi glossary` lists the terms.")
+    match = _GLOSSARY_ASK.match(message.strip(" ?"))
+    if match:
+        asked = next(g for g in match.groups() if g)
+        term = _glossary_term(asked, terms, fuzzy=False)
+        if term is not None:
+            return GlossaryMatch(term)
+    return None
+
+
+def _glossary_term(asked: str, terms: tuple[str, ...], *, fuzzy: bool) -> str | None:
+    wanted = " ".join(_raw_words(asked))
+    by_key = {" ".join(_raw_words(t)): t for t in terms}
+    if wanted in by_key:
+        return by_key[wanted]
+    if fuzzy and by_key:
+        best = process.extractOne(wanted, list(by_key), scorer=fuzz.ratio, score_cutoff=80)
+        if best is not None:
+            return by_key[best[0]]
+    return None
+
+
+def _scored_answer(
+    index: QueryIndex, tokens: list[str], requested: RequestedPeriod | None, area: str | None
+) -> Resolution:
+    query = list(dict.fromkeys(tokens))
+    weak = index.normaliser.weak
+    weights = {t: index.idf.get(t, index.unknown_weight) for t in query}
+    total = sum(weights.values()) or 1.0
+    meaningful = [t for t in query if t not in weak and not t[:1].isdigit()]
+
+    candidates: set[int] = set()
+    for token in query:
+        candidates.update(index.postings.get(token, ()))
+    if not candidates or not meaningful:
+        return NotFound()
+
+    query_text = " ".join(sorted(query))
+    scored: list[_Scored] = []
+    for number in candidates:
+        document = index.documents[number]
+        explained_weight = 0.0
+        main_weight = 0.0
+        unexplained_meaningful = False
+        evidence = False
+        for token in query:
+            weight = weights[token]
+            if token in document.primary:
+                explained_weight += weight
+                main_weight += weight
+                evidence = evidence or token in meaningful
+            elif token in document.cluster:
+                explained_weight += _CLUSTER_WEIGHT * weight
+                main_weight += weight
+            elif token in document.definition:
+                explained_weight += _DEFINITION_WEIGHT * weight
+            elif token in meaningful or token not in index.idf:
+                unexplained_meaningful = True
+        if not evidence:
+            continue
+        field_cover = max(
+            sum(index.idf.get(t, 0.0) for t in f if t in weights)
+            / (sum(index.idf.get(t, 0.0) for t in f) or 1.0)
+            for f in document.fields
+        )
+        similarity = max(fuzz.token_set_ratio(query_text, t) for t in document.texts) / 100
+        score = _QUERY_COVER * explained_weight / total + _FIELD_COVER * field_cover + _FUZZY * similarity
+        if not document.indicator.active:
+            score *= 0.9  # a retired indicator only when nothing current fits as well
+        scored.append(_Scored(document, score, not unexplained_meaningful, main_weight / total))
+    if not scored:
+        return NotFound()
+    scored.sort(key=lambda s: (-s.score, s.document.indicator.code))
+    best = scored[0]
+    runner_up = scored[1].score if len(scored) > 1 else 0.0
+    if (
+        best.explained
+        and best.main_share >= 0.6
+        and best.score >= CONFIDENT_SCORE
+        and best.score - runner_up >= CONFIDENT_MARGIN
+    ):
+        return _indicator(best.document.indicator, requested, area)
+    if best.score < CHOICE_SCORE or best.main_share < 0.35:
+        return NotFound()
+    offered = [s for s in scored if s.score >= max(CHOICE_SCORE, best.score - CHOICE_WINDOW)]
+    return Choices(tuple(s.document.indicator for s in offered[:MAX_CHOICES]), requested, area)

@@ -1,0 +1,100 @@
+"""Every query in queries.tsv resolves to what the councillor meant, against the real store."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from scorecard.query import (
+    Choices,
+    ClusterMatch,
+    Command,
+    GlossaryMatch,
+    IndicatorMatch,
+    NotFound,
+    QueryIndex,
+    Resolution,
+)
+
+QUERIES = Path(__file__).with_name("queries.tsv")
+# queries.tsv reads relative periods ("last quarter", "Q2") as on this day.
+TODAY = date(2024, 11, 15)
+
+
+class Row(NamedTuple):
+    catalogue: str
+    query: str
+    expected: str
+    period: str
+
+
+def read_queries(path: Path = QUERIES) -> list[Row]:
+    rows = []
+    lines = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")
+    ]
+    for line in lines[1:]:
+        cells = line.split("\t")
+        cells += [""] * (4 - len(cells))
+        rows.append(Row(*cells[:4]))
+    return rows
+
+
+def describe(meant: Resolution) -> str:
+    match meant:
+        case IndicatorMatch():
+            period = f" {meant.period.label}" if meant.period else ""
+            return f"indicator {meant.indicator.code}{period}"
+        case Choices():
+            return "choices " + ", ".join(i.code for i in meant.candidates)
+        case ClusterMatch():
+            return f"cluster {meant.cluster}" + (f" {meant.period.label}" if meant.period else "")
+        case _:
+            return repr(meant)
+
+
+def is_expected(meant: Resolution, row: Row) -> bool:
+    """Whether `meant` is what the row says the councillor meant (see queries.tsv's header)."""
+    kind, _, value = row.expected.partition(":")
+    if row.expected == "not_found":
+        return isinstance(meant, NotFound)
+    if row.expected == "unanswerable":
+        return isinstance(meant, Choices | NotFound)
+    if kind == "command":
+        return isinstance(meant, Command) and meant.name == value
+    if kind == "glossary":
+        return isinstance(meant, GlossaryMatch) and meant.term == value
+    if kind == "cluster":
+        return (
+            isinstance(meant, ClusterMatch)
+            and meant.cluster == value
+            and (meant.period.label if meant.period else "") == row.period
+        )
+    if kind == "choices":
+        return isinstance(meant, Choices) and value in [i.code for i in meant.candidates]
+    return (
+        isinstance(meant, IndicatorMatch)
+        and meant.indicator.code == row.expected
+        and (meant.period.label if meant.period else "") == row.period
+    )
+
+
+ROWS = read_queries()
+
+
+def test_there_are_enough_realistic_queries_for_both_catalogues() -> None:
+    assert len(ROWS) >= 200
+    assert {row.catalogue for row in ROWS} == {"sample", "lait"}
+
+
+@pytest.mark.parametrize("row", [pytest.param(row, id=f"{row.catalogue} | {row.query}") for row in ROWS])
+def test_query_resolves_to_what_the_councillor_meant(row: Row, request: pytest.FixtureRequest) -> None:
+    index: QueryIndex = request.getfixturevalue(f"{row.catalogue}_index")
+    glossary = request.getfixturevalue("sample_glossary")
+    meant = index.resolve(row.query, glossary_terms=glossary, today=TODAY)
+    assert is_expected(meant, row), (
+        f"{row.query!r}: wanted {row.expected} {row.period}, got {describe(meant)}"
+    )
