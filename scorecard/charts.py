@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from scorecard.card import Figure as CardFigure
 from scorecard.card import IndicatorCard
-from scorecard.labels import TONE_COLOURS, dot_text, rag_style, unit_axis_label
+from scorecard.labels import TONE_COLOURS, dot_text, rag_style, short_period, unit_axis_label
 from scorecard.model import Comparator, Dot, Polarity, Rag, Unit
 from scorecard.periods import Frequency, months_of
 from scorecard.quarterly import BenchmarkCell, QuarterlyScorecard, ScorecardRow
@@ -406,14 +406,6 @@ def _benchmark(row: ScorecardRow, comparator: Comparator) -> BenchmarkCell | Non
     return None
 
 
-def _short_period(label: str) -> str:
-    """ "March 2024" -> "Mar 2024"; other labels as they are."""
-    month, _, year = label.partition(" ")
-    if year.isdigit() and len(month) > 3 and not month.startswith("20"):
-        return f"{month[:3]} {year}"
-    return label
-
-
 def _notes_lines(scorecard: QuarterlyScorecard) -> list[str]:
     lines = []
     for note in scorecard.data_notes:
@@ -592,13 +584,13 @@ def _draw_row(ax: Axes, row: ScorecardRow, y: float, *, shaded: bool, text: _Tex
     rated = row.dot.result is not Dot.NA
     text(_LEFT["dot"] + 6, middle, dot_text(row.dot.result, row.dot.arrow),
          color=TONE_COLOURS.get(row.dot.tone, INK), weight="bold" if rated else "normal")
-    two_lines("last_year", row.last_year.display, _short_period(row.last_year.period))
+    two_lines("last_year", row.last_year.display, short_period(row.last_year.period))
     for key, comparator in (("sn", Comparator.STATISTICAL_NEIGHBOURS), ("england", Comparator.ENGLAND)):
         benchmark = _benchmark(row, comparator)
         if benchmark is None:
             centre(key, "–", color=MUTED)
         else:
-            two_lines(key, benchmark.display, _short_period(benchmark.period))
+            two_lines(key, benchmark.display, short_period(benchmark.period))
     if row.note_marker:
         centre("note", row.note_marker, weight="bold")
 

@@ -19,6 +19,7 @@ __all__ = [
     "RagStyle",
     "dot_text",
     "rag_style",
+    "short_period",
     "unit_axis_label",
 ]
 
@@ -90,3 +91,11 @@ _UNIT_AXIS = {
 def unit_axis_label(unit: Unit | str) -> str:
     """What a chart's value axis says: "Per cent (%)", "Rate per 10,000 children", "Pounds (£)"."""
     return _UNIT_AXIS[Unit(unit)]
+
+
+def short_period(label: str) -> str:
+    """A period label shortened for a narrow column: "March 2024" -> "Mar 2024"; others as they are."""
+    month, _, year = label.partition(" ")
+    if year.isdigit() and len(month) > 3 and month.isalpha():
+        return f"{month[:3]} {year}"
+    return label

@@ -1,0 +1,1 @@
+"""Templates shipped with the scorecard package (a package so that they are installed with it)."""
