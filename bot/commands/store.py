@@ -137,13 +137,14 @@ def demo(database_url: DatabaseUrl = None) -> None:
     from rich.table import Table
     from sqlalchemy.orm import Session
 
-    import data
+    from data import load as loader
     from data import store
     from data.load import LoadFailed, load_path
 
     console = Console()
     engine = _engine(database_url)
-    sample = Path(data.__file__).resolve().parent / "sample"
+    # Beside the loader's module: `data` itself may be a namespace package under some runners.
+    sample = Path(loader.__file__).resolve().parent / "sample"
     with Session(engine) as session:
         empty = store.is_empty(session)
     if empty:

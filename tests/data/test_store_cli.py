@@ -59,9 +59,9 @@ def test_db_upgrade_creates_a_store_in_a_new_folder(cli: typer.Typer, tmp_path: 
 
 
 def test_demo_loads_the_sample_council_once(cli: typer.Typer, tmp_path: Path) -> None:
-    import data
+    from data import load
 
-    if not (Path(data.__file__).parent / "sample" / "indicators.csv").exists():
+    if not (Path(load.__file__).parent / "sample" / "indicators.csv").exists():
         pytest.skip("the sample council (data/sample/) is not there yet")
     url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
 
