@@ -200,3 +200,45 @@ class LoadRow(Base):
     loaded_at: Mapped[datetime] = mapped_column(DateTime)
     rows: Mapped[int] = mapped_column(Integer)
     summary: Mapped[str] = mapped_column(Text)
+
+
+class ConcernRow(Base):
+    """A member's concern. Never deleted: its life is the `concern_events` rows."""
+
+    __tablename__ = "concerns"
+    __table_args__ = (Index("ix_concerns_member", "member"), Index("ix_concerns_status", "status"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    member: Mapped[str] = mapped_column(String(320))
+    # None for "the scorecard in general". Not a foreign key: a concern outlives a catalogue
+    # change.
+    indicator_code: Mapped[str | None] = mapped_column(String(CODE))
+    text: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # What the platform sent (e.g. a Slack view id and its values): a retried or double-clicked
+    # submission finds the concern already raised instead of raising a second one.
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class ConcernEventRow(Base):
+    """One step in a concern's life: who, when, from which status to which, what was said."""
+
+    __tablename__ = "concern_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    concern_id: Mapped[int] = mapped_column(ForeignKey("concerns.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    who: Mapped[str] = mapped_column(String(320))
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+
+
+class HandledRequestRow(Base):
+    """A request already acted on (a chat platform's event id, a shared card): retries are no-ops."""
+
+    __tablename__ = "handled_requests"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
