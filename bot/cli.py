@@ -18,6 +18,7 @@ COMMAND_MODULES = [
     "bot.commands.store",
     "bot.commands.lait",
     "bot.commands.ask",
+    "bot.commands.demo",
     "bot.commands.scorecard",
 ]
 

@@ -29,7 +29,6 @@ DatabaseUrl = Annotated[
 def register(app: typer.Typer) -> None:
     app.add_typer(db_app, name="db")
     app.command("load")(load)
-    app.command("demo")(demo)
 
 
 def _engine(database_url: str | None) -> Engine:
@@ -129,42 +128,3 @@ class _progress:
 
     def __exit__(self, *_: object) -> None:
         self.bar.stop()
-
-
-def demo(database_url: DatabaseUrl = None) -> None:
-    """Load the bundled sample council into the store (if it is empty) and show what is there."""
-    from rich.console import Console
-    from rich.table import Table
-    from sqlalchemy.orm import Session
-
-    from data import load as loader
-    from data import store
-    from data.load import LoadFailed, load_path
-
-    console = Console()
-    engine = _engine(database_url)
-    # Beside the loader's module: `data` itself may be a namespace package under some runners.
-    sample = Path(loader.__file__).resolve().parent / "sample"
-    with Session(engine) as session:
-        empty = store.is_empty(session)
-    if empty:
-        if not (sample / "indicators.csv").exists():
-            console.print(f"The sample council is not there yet ({sample}).")
-            raise typer.Exit(1)
-        try:
-            report = load_path(engine, sample)
-        except LoadFailed as failed:
-            _print_errors(Console(stderr=True), failed)
-            raise typer.Exit(1) from None
-        console.print(report.summary(), highlight=False, soft_wrap=True)
-    else:
-        console.print("The store already holds figures; the sample was not loaded again.")
-    with Session(engine) as session:
-        clusters = store.overview(session)
-    table = Table("cluster", "indicators", "latest figures", title="What the store holds")
-    for cluster in clusters:
-        table.add_row(
-            cluster.name, str(cluster.indicators),
-            cluster.latest.label if cluster.latest else "none yet",
-        )
-    console.print(table)

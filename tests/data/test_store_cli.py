@@ -1,4 +1,4 @@
-"""`kpibot load`, `kpibot db upgrade` and `kpibot demo` at the terminal."""
+"""`kpibot load`, `kpibot db upgrade` at the terminal."""
 
 from __future__ import annotations
 
@@ -56,19 +56,3 @@ def test_db_upgrade_creates_a_store_in_a_new_folder(cli: typer.Typer, tmp_path: 
 
     assert result.exit_code == 0, result.output
     assert (tmp_path / "new" / "folder" / "kpibot.sqlite").exists()
-
-
-def test_demo_loads_the_sample_council_once(cli: typer.Typer, tmp_path: Path) -> None:
-    from data import load
-
-    if not (Path(load.__file__).parent / "sample" / "indicators.csv").exists():
-        pytest.skip("the sample council (data/sample/) is not there yet")
-    url = f"sqlite:///{tmp_path / 'demo.sqlite'}"
-
-    first = CliRunner().invoke(cli, ["demo", "--database-url", url])
-    second = CliRunner().invoke(cli, ["demo", "--database-url", url])
-
-    assert first.exit_code == 0, first.output
-    assert "Loaded sample" in first.output
-    assert "not loaded again" in second.output
-    assert "What the store holds" in second.output
