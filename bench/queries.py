@@ -66,10 +66,13 @@ def lait_catalogue(folder: Path) -> list[Indicator]:
 
 
 def outcome(row: Row, meant: object) -> str:
-    """right | in_list (a did-you-mean holding the right indicator) | confident_wrong | leak | miss."""
+    """right | direct (a choices: row answered with its indicator outright) | in_list (a
+    did-you-mean holding the right indicator) | confident_wrong | leak | miss."""
+    kind = row.expected.partition(":")[0]
+    if kind == "choices" and isinstance(meant, IndicatorMatch) and is_expected(meant, row):
+        return "direct"
     if is_expected(meant, row):  # type: ignore[arg-type]
         return "right"
-    kind = row.expected.partition(":")[0]
     if row.expected == "not_found":
         return "leak"
     if isinstance(meant, IndicatorMatch):
@@ -94,8 +97,10 @@ def report(name: str, index: QueryIndex, rows: list[Row], glossary: list[str]) -
             )
     total = len(rows)
     print(f"\n== {name}: {total} queries, {len(index.documents)} indicators")
-    print(f"top-1 accuracy             {counts['right'] / total:6.1%}  ({counts['right']})")
+    right = counts["right"] + counts["direct"]
+    print(f"top-1 accuracy             {right / total:6.1%}  ({right})")
     print(f"did-you-mean holds right   {counts['in_list'] / total:6.1%}  ({counts['in_list']})")
+    print(f"answered outright where a question was expected (right indicator) {counts['direct']:3d}")
     print(f"confident wrong answers    {counts['confident_wrong']:6d}")
     print(f"out-of-scope leaks         {counts['leak']:6d}")
     print(f"other misses               {counts['miss']:6d}")

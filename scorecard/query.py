@@ -29,7 +29,7 @@ from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, Indel
 
 from scorecard.model import Indicator
 from scorecard.periods import (
@@ -228,7 +228,7 @@ class VocabularyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """Acronyms, synonyms, stopwords, weak words, out-of-scope words and command phrases.
+    """Acronyms, synonyms, stopwords, weak words, out-of-scope words, qualifiers and commands.
 
     `rules` pairs a spelling with the canonical form it is rewritten to (acronyms and
     synonyms alike). See vocabulary.toml for what each section means.
@@ -238,6 +238,7 @@ class Vocabulary:
     stopwords: tuple[str, ...] = ()
     weak: tuple[str, ...] = ()
     out_of_scope: tuple[str, ...] = ()
+    qualifiers: tuple[str, ...] = ()
     commands: tuple[tuple[CommandName, tuple[str, ...]], ...] = ()
 
     @classmethod
@@ -247,7 +248,7 @@ class Vocabulary:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise VocabularyError(f"vocabulary is not valid TOML: {error}") from None
-        known = {"acronyms", "synonyms", "stopwords", "weak", "out_of_scope", "commands"}
+        known = {"acronyms", "synonyms", "stopwords", "weak", "out_of_scope", "qualifiers", "commands"}
         unknown = set(data) - known
         if unknown:
             raise VocabularyError(f"unknown vocabulary sections: {sorted(unknown)}")
@@ -272,6 +273,7 @@ class Vocabulary:
             stopwords=tuple(_word_list(data, "stopwords")),
             weak=tuple(_word_list(data, "weak")),
             out_of_scope=tuple(_word_list(data, "out_of_scope")),
+            qualifiers=tuple(_word_list(data, "qualifiers")),
             commands=tuple(commands),
         )
 
@@ -295,7 +297,8 @@ def _word_list(data: Mapping[str, Any], section: str) -> list[str]:
 
 # --- normalisation ---------------------------------------------------------------------------
 
-_WORD = re.compile(r"\d+(?:\.\d+)?(?:-\d+(?:\.\d+)?)?|[a-z]+")
+# Ranges split into their numbers, so "16-17", "16 to 17" and "16 & 17" meet.
+_WORD = re.compile(r"\d+(?:\.\d+)?|[a-z]+")
 _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _LETTER_DIGIT = re.compile(r"(?<=[a-z])(?=\d)|(?<=\d)(?=[a-z])")
@@ -351,7 +354,8 @@ class _Normaliser:
         phrase_rules: list[_Rule] = []
         for spelling, canonical in vocabulary.rules:
             pattern = _pattern(spelling)
-            replacement = tuple(canonical.lower().split())
+            # Canonical words are stemmed like everything else, so "funding" meets "funded".
+            replacement = tuple(w if w == _NUMBER else _stem(w) for w in canonical.lower().split())
             if not pattern or not replacement:
                 raise VocabularyError(f"empty spelling or canonical form near '{canonical}'")
             if len(pattern) == 1 and len(replacement) == 1 and pattern[0] != _NUMBER:
@@ -470,10 +474,20 @@ class _Corrector:
             return cached
         limit = 1 if len(word) <= 6 else 2
         found = process.extract(word, self.known, scorer=OSA.distance, score_cutoff=limit, limit=8)
-        candidates = [(int(d), -self.frequency.get(w, 0), w) for w, d, _ in found if w[:1] == word[:1]]
+        candidates = [
+            (int(d), -self.frequency.get(w, 0), w)
+            for w, d, _ in found
+            if w[:1] == word[:1] and (len(word) > 6 or _slip(word, w))
+        ]
         best = min(candidates)[2] if candidates else word
         self.cache[word] = best
         return best
+
+
+def _slip(word: str, known: str) -> bool:
+    """A short word's typo is a letter missed, doubled or swapped, not changed: a changed letter
+    in a short word is usually another word ("leader" is not "leaver")."""
+    return Indel.distance(word, known) <= 1 or sorted(word) == sorted(known)
 
 
 # --- periods in the text ---------------------------------------------------------------------
@@ -653,6 +667,7 @@ def _extract_area(text: str) -> tuple[str | None, str]:
 # title and aliases fully; its cluster's name half (it says where, not which); its
 # definition a little (it has the words titles leave out, like "single" assessments).
 _CLUSTER_WEIGHT = 0.5
+_WEAK_FACTOR = 0.5
 _DEFINITION_WEIGHT = 0.25
 
 # Score = how much of the query the indicator explains, how much of the indicator's best
@@ -662,8 +677,11 @@ _QUERY_COVER = 0.6
 _FIELD_COVER = 0.3
 _FUZZY = 0.1
 
-# A clear winner: at least this score, and this far ahead of the runner-up.
+# A clear winner: at least this score, covering at least this much of its title or an alias,
+# with no qualifier the member did not say (so "number of EHCPs" is not answered with "number
+# of ceased EHC plans"), and this far ahead of the runner-up.
 CONFIDENT_SCORE = 0.72
+CONFIDENT_FIELD_COVER = 0.35
 CONFIDENT_MARGIN = 0.08
 # Worth offering in a did-you-mean: at least this score, and not far behind the best.
 CHOICE_SCORE = 0.35
@@ -686,6 +704,7 @@ class _Scored:
     score: float
     explained: bool  # every meaningful query token is in the title, aliases, cluster or definition
     main_share: float  # share of the query weight explained by title, aliases or cluster
+    field_cover: float  # how much of its best title or alias the query covers
 
 
 @dataclass
@@ -705,6 +724,7 @@ class QueryIndex:
     corrector: _Corrector
     commands: dict[tuple[str, ...], CommandName]
     unknown_weight: float
+    qualifiers: frozenset[str]
 
     @classmethod
     def build(cls, catalogue: Sequence[Indicator], vocabulary: Vocabulary) -> QueryIndex:
@@ -798,6 +818,7 @@ class QueryIndex:
             corrector=corrector,
             commands=commands,
             unknown_weight=unknown_weight,
+            qualifiers=frozenset(t for q in vocabulary.qualifiers for t in normaliser.tokens(q)),
         )
 
     def resolve(self, text: str, *, glossary_terms: Sequence[str] = (), today: date) -> Resolution:
@@ -905,6 +926,24 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     return _scored_answer(index, tokens, requested, area)
 
 
+def _field_cover(index: QueryIndex, tokens: frozenset[str], asked: Mapping[str, float]) -> float:
+    """How much of one title or alias the query covers, by weight. A word of the title the
+    member did not say counts at least as a middling word even when it is common across the
+    catalogue: "CLA" in "CLA overall absence" is common in LAIT, but it still narrows the
+    indicator to children in care, which "total absence" did not ask about."""
+    covered = 0.0
+    missing = 0.0
+    for token in tokens:
+        weight = index.idf.get(token, 0.0)
+        if token in asked:
+            covered += weight
+        elif token in index.normaliser.weak:
+            missing += weight
+        else:
+            missing += max(weight, index.unknown_weight)
+    return covered / ((covered + missing) or 1.0)
+
+
 def _out_of_scope_hint() -> str:
     return (
         "That is not something this bot reports on: it covers children's services indicators. "
@@ -964,7 +1003,11 @@ def _scored_answer(
 ) -> Resolution:
     query = list(dict.fromkeys(tokens))
     weak = index.normaliser.weak
-    weights = {t: index.idf.get(t, index.unknown_weight) for t in query}
+    # Weak words ("young people", "number") help tell indicators apart but must not outweigh
+    # the word that says which subject ("NEET").
+    weights = {
+        t: index.idf.get(t, index.unknown_weight) * (_WEAK_FACTOR if t in weak else 1.0) for t in query
+    }
     total = sum(weights.values()) or 1.0
     meaningful = [t for t in query if t not in weak and not t[:1].isdigit()]
 
@@ -991,22 +1034,21 @@ def _scored_answer(
             elif token in document.cluster:
                 explained_weight += _CLUSTER_WEIGHT * weight
                 main_weight += weight
-            elif token in document.definition:
-                explained_weight += _DEFINITION_WEIGHT * weight
-            elif token in meaningful or token not in index.idf:
-                unexplained_meaningful = True
+            else:
+                # A definition's words lift the score a little, but never make an answer
+                # confident: definitions mention much that the indicator is not about.
+                if token in document.definition:
+                    explained_weight += _DEFINITION_WEIGHT * weight
+                if token in meaningful or token not in index.idf:
+                    unexplained_meaningful = True
         if not evidence:
             continue
-        field_cover = max(
-            sum(index.idf.get(t, 0.0) for t in f if t in weights)
-            / (sum(index.idf.get(t, 0.0) for t in f) or 1.0)
-            for f in document.fields
-        )
+        field_cover = max(_field_cover(index, f, weights) for f in document.fields)
         similarity = max(fuzz.token_set_ratio(query_text, t) for t in document.texts) / 100
         score = _QUERY_COVER * explained_weight / total + _FIELD_COVER * field_cover + _FUZZY * similarity
         if not document.indicator.active:
             score *= 0.9  # a retired indicator only when nothing current fits as well
-        scored.append(_Scored(document, score, not unexplained_meaningful, main_weight / total))
+        scored.append(_Scored(document, score, not unexplained_meaningful, main_weight / total, field_cover))
     if not scored:
         return NotFound()
     scored.sort(key=lambda s: (-s.score, s.document.indicator.code))
@@ -1015,6 +1057,8 @@ def _scored_answer(
     if (
         best.explained
         and best.main_share >= 0.6
+        and best.field_cover >= CONFIDENT_FIELD_COVER
+        and not (index.qualifiers & (best.document.primary - set(query)))
         and best.score >= CONFIDENT_SCORE
         and best.score - runner_up >= CONFIDENT_MARGIN
     ):

@@ -74,6 +74,10 @@ def is_expected(meant: Resolution, row: Row) -> bool:
             and (meant.period.label if meant.period else "") == row.period
         )
     if kind == "choices":
+        # A question back is what the row asks for; answering CODE itself is not wrong (the
+        # bench counts it apart), any other indicator is.
+        if isinstance(meant, IndicatorMatch):
+            return meant.indicator.code == value
         return isinstance(meant, Choices) and value in [i.code for i in meant.candidates]
     return (
         isinstance(meant, IndicatorMatch)
