@@ -1,0 +1,264 @@
+"""Query understanding on a small hand-made catalogue: periods, typos, acronyms, codes, scope."""
+
+from __future__ import annotations
+
+from datetime import date
+from importlib import resources
+
+import pytest
+
+from scorecard.model import Indicator, Polarity, Unit
+from scorecard.periods import Frequency, YearBasis
+from scorecard.query import (
+    DEFAULT_VOCABULARY_FILE,
+    Choices,
+    ClusterMatch,
+    Command,
+    CommandName,
+    GlossaryMatch,
+    IndicatorMatch,
+    NotFound,
+    PeriodKind,
+    QueryIndex,
+    RequestedPeriod,
+    Resolution,
+    Vocabulary,
+    VocabularyError,
+    extract_period,
+    resolve,
+)
+
+TODAY = date(2024, 11, 15)
+
+
+def read_vocabulary() -> Vocabulary:
+    """The vocabulary shipped with the package, read as the handlers read it."""
+    text = resources.files("scorecard").joinpath(DEFAULT_VOCABULARY_FILE).read_text(encoding="utf-8")
+    return Vocabulary.from_toml(text)
+
+
+VOCABULARY = read_vocabulary()
+
+
+def indicator(code: str, title: str, cluster: str, *aliases: str, **kwargs: object) -> Indicator:
+    return Indicator(
+        code=code,
+        title=title,
+        cluster=cluster,
+        polarity=Polarity.HIGH,
+        unit=Unit.PERCENT,
+        frequency=kwargs.get("frequency", Frequency.MONTHLY),  # type: ignore[arg-type]
+        year_basis=kwargs.get("year_basis", YearBasis.FINANCIAL),  # type: ignore[arg-type]
+        aliases=aliases,
+    )
+
+
+CATALOGUE = [
+    indicator(
+        "SEND-01", "New EHC plans issued within 20 weeks (excluding exceptions)", "SEND", "SEND timeliness"
+    ),
+    indicator("SEND-02", "Children and young people with an EHC plan", "SEND", "EHCP numbers"),
+    indicator("CLA-01", "Children looked after (rate per 10,000 children)", "Corporate parenting"),
+    indicator("CLA-02", "Children looked after with three or more placements", "Corporate parenting"),
+    indicator(
+        "SCH-02",
+        "Pupils who are persistently absent",
+        "Schools",
+        frequency=Frequency.ANNUAL,
+        year_basis=YearBasis.ACADEMIC,
+    ),
+    indicator("WF-04", "Social worker turnover", "Workforce", frequency=Frequency.QUARTERLY),
+]
+INDEX = QueryIndex.build(CATALOGUE, VOCABULARY)
+
+
+def ask(text: str) -> Resolution:
+    return INDEX.resolve(text, glossary_terms=("RAG", "DOT"), today=TODAY)
+
+
+def code_of(meant: Resolution) -> str:
+    assert isinstance(meant, IndicatorMatch), meant
+    return meant.indicator.code
+
+
+# --- periods -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("EHCP 20 weeks 2023/24", "2023/24"),
+        ("EHCP 20 weeks 2023-24", "2023/24"),
+        ("ehcp 23/24", "2023/24"),
+        ("2024/25 Q2 turnover", "2024/25 Q2"),
+        ("turnover Q2 2024/25", "2024/25 Q2"),
+        ("turnover Q2", "2024/25 Q2"),  # the latest Q2 ended by 15 November 2024
+        ("turnover Q3", "2023/24 Q3"),  # 2024/25 Q3 has not ended yet
+        ("neet March 2024", "March 2024"),
+        ("neet Mar 24", "March 2024"),
+        ("neet 2024-03", "March 2024"),
+        ("neet last month", "October 2024"),
+        ("neet last quarter", "2024/25 Q2"),
+        ("absence 2024", "2024"),
+        ("neet December", "December 2023"),
+    ],
+)
+def test_a_period_anywhere_in_the_text_is_found(text: str, label: str) -> None:
+    requested, _ = extract_period(text, TODAY)
+    assert requested is not None
+    assert requested.label == label
+
+
+def test_the_period_is_taken_out_before_the_indicator_is_matched() -> None:
+    requested, rest = extract_period("SEND timeliness 2023/24", TODAY)
+    assert requested == RequestedPeriod(PeriodKind.YEAR, 2023, text="2023/24")
+    assert rest.split() == ["SEND", "timeliness"]
+
+
+def test_may_on_its_own_is_not_a_month() -> None:
+    assert extract_period("may I see the CLA rate", TODAY)[0] is None
+
+
+def test_a_year_becomes_the_last_month_of_that_financial_year_for_a_monthly_indicator() -> None:
+    meant = ask("SEND timeliness 2023/24")
+    assert code_of(meant) == "SEND-01"
+    assert isinstance(meant, IndicatorMatch) and meant.period is not None
+    assert meant.period.label == "March 2024"
+
+
+def test_a_year_is_an_academic_year_for_an_academic_indicator() -> None:
+    meant = ask("persistent absence 2023/24")
+    assert isinstance(meant, IndicatorMatch) and meant.period is not None
+    assert meant.period.label == "2023/24"
+    assert meant.period.end == date(2024, 8, 31)
+
+
+def test_last_year_depends_on_the_indicators_year_basis() -> None:
+    meant = ask("persistent absence last year")
+    assert isinstance(meant, IndicatorMatch) and meant.period is not None
+    assert meant.period.end == date(2024, 8, 31)  # academic 2023/24, the year before 2024/25
+
+
+def test_a_month_inside_an_annual_indicators_year_is_that_year() -> None:
+    meant = ask("persistent absence March 2024")
+    assert isinstance(meant, IndicatorMatch) and meant.period is not None
+    assert meant.period.label == "2023/24"
+
+
+def test_a_quarter_for_a_quarterly_indicator_is_that_quarter() -> None:
+    meant = ask("SW turnover 2024/25 Q1")
+    assert isinstance(meant, IndicatorMatch) and meant.period is not None
+    assert meant.period.label == "2024/25 Q1"
+
+
+# --- what members type -----------------------------------------------------------------------
+
+
+def test_an_alias_is_answered_outright() -> None:
+    assert code_of(ask("/kpi SEND timeliness")) == "SEND-01"
+
+
+def test_acronyms_meet_their_expansions() -> None:
+    assert code_of(ask("LAC rate")) == "CLA-01"
+    assert code_of(ask("children in care rate")) == "CLA-01"
+    assert code_of(ask("kids in care rate")) == "CLA-01"
+
+
+def test_a_typo_is_forgiven() -> None:
+    assert code_of(ask("socail worker turnovr")) == "WF-04"
+    assert code_of(ask("persistant absense")) == "SCH-02"
+
+
+def test_word_order_does_not_matter() -> None:
+    assert code_of(ask("turnover social worker")) == "WF-04"
+
+
+def test_an_indicator_code_is_answered_whatever_its_spelling() -> None:
+    assert code_of(ask("SEND-01")) == "SEND-01"
+    assert code_of(ask("send 01")) == "SEND-01"
+    assert code_of(ask("show me wf-04 2024/25 Q1")) == "WF-04"
+
+
+def test_a_cluster_name_alone_is_the_cluster() -> None:
+    assert ask("/kpi SEND") == ClusterMatch("SEND")
+    meant = ask("Workforce 2024/25 Q1")
+    assert isinstance(meant, ClusterMatch) and meant.period is not None
+    assert meant.cluster == "Workforce" and meant.period.label == "2024/25 Q1"
+
+
+def test_a_ward_is_taken_out_and_returned_as_the_area() -> None:
+    meant = ask("/kpi CLA rate ward hollins green")
+    assert code_of(meant) == "CLA-01"
+    assert isinstance(meant, IndicatorMatch) and meant.area == "Hollins Green"
+
+
+def test_several_close_indicators_are_offered_best_first_not_guessed() -> None:
+    meant = ask("looked after children")
+    assert isinstance(meant, Choices)
+    assert {i.code for i in meant.candidates} == {"CLA-01", "CLA-02"}
+    assert len(meant.candidates) <= 5
+
+
+def test_commands_and_the_glossary() -> None:
+    assert ask("/kpi") == Command(CommandName.HELP)
+    assert ask("help") == Command(CommandName.HELP)
+    assert ask("clusters") == Command(CommandName.CLUSTERS)
+    assert ask("show me the reds") == Command(CommandName.REDS)
+    assert ask("glossary") == Command(CommandName.GLOSSARY)
+    assert ask("glossary dot") == GlossaryMatch("DOT")
+    assert ask("what does RAG mean?") == GlossaryMatch("RAG")
+    assert isinstance(ask("glossary potato"), NotFound)
+
+
+# --- what the bot must never do -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "potholes",
+        "how are we doing on potholes",
+        "council tax",
+        "bin collections",
+        "weather",
+        "what's the weather like in schools",
+        "how are we doing",
+        "the",
+        "2023/24",
+        "who is the leader of the council",
+    ],
+)
+def test_out_of_scope_or_empty_questions_never_return_an_indicator(text: str) -> None:
+    assert isinstance(ask(text), NotFound)
+
+
+def test_stopwords_never_count_as_evidence() -> None:
+    assert isinstance(ask("how are we doing on our show me what is"), NotFound)
+
+
+def test_the_not_found_hint_suggests_clusters() -> None:
+    meant = ask("potholes")
+    assert isinstance(meant, NotFound)
+    assert "/kpi clusters" in meant.hint
+
+
+# --- the vocabulary is data ------------------------------------------------------------------
+
+
+def test_a_vocabulary_entry_changes_what_is_understood() -> None:
+    extra = Vocabulary.from_toml('[synonyms]\nturnover = ["churn"]\n')
+    index = QueryIndex.build(CATALOGUE, extra)
+    meant = index.resolve("social worker churn", today=TODAY)
+    assert isinstance(meant, IndicatorMatch) and meant.indicator.code == "WF-04"
+
+
+def test_a_malformed_vocabulary_is_refused_with_the_key_named() -> None:
+    with pytest.raises(VocabularyError, match=r"acronyms\.cla"):
+        Vocabulary.from_toml('[acronyms]\ncla = "lac"\n')
+    with pytest.raises(VocabularyError, match="unknown command"):
+        Vocabulary.from_toml('[commands]\ndance = ["dance"]\n')
+
+
+def test_resolve_builds_and_reuses_an_index_when_none_is_given() -> None:
+    meant = resolve("SEND timeliness", CATALOGUE, vocabulary=VOCABULARY, today=TODAY)
+    assert isinstance(meant, IndicatorMatch) and meant.indicator.code == "SEND-01"
