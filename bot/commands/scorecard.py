@@ -225,17 +225,17 @@ def print_scorecard(console: Console, scorecard: QuarterlyScorecard) -> None:
 
     console.print(Text(f"Children's services scorecard, {scorecard.quarter_label}", style="bold"))
     console.print(Text(f"Summary: {scorecard.summary.text}."))
-    table = Table(show_lines=False, expand=False, pad_edge=False)
-    table.add_column("Indicator", overflow="fold")
-    table.add_column("Figures in the quarter", overflow="fold")
-    table.add_column("YTD", justify="right")
-    table.add_column("Target", justify="right")
-    table.add_column("RAG")
-    table.add_column("Direction of travel")
-    table.add_column("Last year", justify="right")
     for section in scorecard.clusters:
-        table.add_row(Text(section.name, style="bold underline"), end_section=False)
-        for number, row in enumerate(section.rows):
+        # One table per cluster, titled with it: a cluster row would wrap in a narrow terminal.
+        table = Table(title=section.name, title_justify="left", title_style="bold", pad_edge=False)
+        table.add_column("Indicator", overflow="fold", min_width=24)
+        table.add_column("Figures in the quarter", overflow="fold")
+        table.add_column("YTD", justify="right")
+        table.add_column("Target", justify="right")
+        table.add_column("RAG")
+        table.add_column("Direction of travel")
+        table.add_column("Last year", justify="right")
+        for row in section.rows:
             figures = "\n".join(
                 f"{short_period(cell.period)}: {cell.display}" for cell in row.periods or (row.latest,)
             )
@@ -251,9 +251,8 @@ def print_scorecard(console: Console, scorecard: QuarterlyScorecard) -> None:
                 Text(f"{rag_style(row.rag).symbol} {row.rag_label}", style=_RAG_STYLE[row.rag.value]),
                 Text(dot_text(row.dot.result, row.dot.arrow), style=_TONE_STYLE.get(row.dot.tone, "")),
                 Text(row.last_year.display),
-                end_section=number == len(section.rows) - 1,
             )
-    console.print(table)
+        console.print(table)
     if scorecard.data_notes:
         console.print(Text("Data notes", style="bold"))
         for note in scorecard.data_notes:
