@@ -225,33 +225,37 @@ def print_scorecard(console: Console, scorecard: QuarterlyScorecard) -> None:
 
     console.print(Text(f"Children's services scorecard, {scorecard.quarter_label}", style="bold"))
     console.print(Text(f"Summary: {scorecard.summary.text}."))
+    # A narrow terminal gets the latest figure only: seven columns of pounds do not fit in 80.
+    wide = console.width >= 110
     for section in scorecard.clusters:
         # One table per cluster, titled with it: a cluster row would wrap in a narrow terminal.
         table = Table(title=section.name, title_justify="left", title_style="bold", pad_edge=False)
-        table.add_column("Indicator", overflow="fold", min_width=24)
-        table.add_column("Figures in the quarter", overflow="fold")
-        table.add_column("YTD", justify="right")
-        table.add_column("Target", justify="right")
+        table.add_column("Indicator", overflow="fold", min_width=18)
+        table.add_column("Figures in the quarter" if wide else "Latest", overflow="fold")
+        if wide:
+            table.add_column("YTD", justify="right")
+        table.add_column("Target", justify="right", overflow="fold")
         table.add_column("RAG")
-        table.add_column("Direction of travel")
-        table.add_column("Last year", justify="right")
+        table.add_column("Direction of travel" if wide else "DOT")
+        if wide:
+            table.add_column("Last year", justify="right")
         for row in section.rows:
-            figures = "\n".join(
-                f"{short_period(cell.period)}: {cell.display}" for cell in row.periods or (row.latest,)
-            )
+            shown = row.periods if wide and row.periods else (row.latest,)
+            figures = "\n".join(f"{short_period(cell.period)}: {cell.display}" for cell in shown)
             marker = f" [{row.note_marker}]" if row.note_marker else ""
             target = row.target_display
             if row.amber_display:
                 target += f" (amber {row.amber_display})"
-            table.add_row(
+            cells = [
                 Text(f"{row.code} {row.title}{marker}"),
                 Text(figures),
-                Text(row.ytd_display or "-"),
+                *([Text(row.ytd_display or "-")] if wide else []),
                 Text(target),
                 Text(f"{rag_style(row.rag).symbol} {row.rag_label}", style=_RAG_STYLE[row.rag.value]),
                 Text(dot_text(row.dot.result, row.dot.arrow), style=_TONE_STYLE.get(row.dot.tone, "")),
-                Text(row.last_year.display),
-            )
+                *([Text(row.last_year.display)] if wide else []),
+            ]
+            table.add_row(*cells)
         console.print(table)
     if scorecard.data_notes:
         console.print(Text("Data notes", style="bold"))
