@@ -1,0 +1,52 @@
+"""`kpibot serve`: the Slack bot, over HTTP (waitress) or, with SLACK_APP_TOKEN, Socket Mode."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+
+
+def serve(
+    port: Annotated[
+        int | None, typer.Option("--port", help="HTTP port (default: the PORT setting, 3000).")
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "0.0.0.0",  # noqa: S104
+    socket_mode: Annotated[
+        bool | None,
+        typer.Option(
+            "--socket-mode/--http",
+            help="Connect out to Slack (Socket Mode) instead of listening for HTTP. "
+            "Default: Socket Mode when SLACK_APP_TOKEN is set.",
+        ),
+    ] = None,
+) -> None:
+    """Run the Slack bot: slash commands, buttons, the concern form and App Home."""
+    import logging
+
+    from rich.console import Console
+
+    from bot.runtime import open_runtime
+    from bot.settings import Settings
+    from bot.slack.app import SlackSetupError, check_settings, create_app
+    from bot.slack.server import serve_http, serve_socket_mode
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    err = Console(stderr=True, soft_wrap=True)
+    settings = Settings()
+    use_socket = bool(settings.slack_app_token) if socket_mode is None else socket_mode
+    try:
+        check_settings(settings, socket_mode=use_socket)
+    except SlackSetupError as missing:
+        err.print(f"[red]Cannot start:[/red] {missing}", highlight=False)
+        raise typer.Exit(2) from None
+    runtime = open_runtime(settings)
+    app = create_app(settings, runtime, socket_mode=use_socket)
+    if use_socket:
+        serve_socket_mode(app, settings.slack_app_token)
+    else:
+        serve_http(app, host=host, port=port or settings.port)

@@ -1,0 +1,150 @@
+"""`/kpi` and the buttons on its answers: Show chart, Share in channel, the "did you mean"
+choices and a cluster's name. Listeners are thin: acknowledge, ask the handler, render, answer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_bolt.kwargs_injection import Args
+from slack_sdk.errors import SlackApiError
+
+from bot.slack import render
+from bot.slack.app import Services, explain_refusal
+from handlers import kpi
+from handlers.reply import ActionId, Reply
+
+log = logging.getLogger("kpibot.slack")
+
+SHARED_ALREADY = "This card has already been shared here."
+NOT_A_CARD = "That button is out of date: ask again with /kpi."
+
+
+def register(app: App, services: Services) -> None:
+    def on_kpi(args: Args) -> None:
+        user, text = args.body["user_id"], args.body.get("text", "")
+
+        def answer() -> dict[str, Any]:
+            reply = services.reply_to(user, text, lambda request, session: kpi.answer(request, session))
+            return {**render.message(reply), "response_type": "ephemeral"}
+
+        services.answer_soon(args, answer)
+
+    def on_choose(args: Args) -> None:
+        """A "did you mean" choice or an indicator in a cluster: that indicator's card."""
+        args.ack()
+        code, period_end = card_value(_value(args))
+        reply = services.reply_to(
+            _user(args), "", lambda request, session: kpi.card_for(request, session, code, period_end)
+        )
+        args.respond(**render.message(reply), response_type="ephemeral", replace_original=False)
+
+    def on_show_cluster(args: Args) -> None:
+        args.ack()
+        cluster = _value(args)
+        reply = services.reply_to(_user(args), cluster, lambda request, session: kpi.answer(request, session))
+        args.respond(**render.message(reply), response_type="ephemeral", replace_original=False)
+
+    def on_share(args: Args) -> None:
+        """The same card, posted in the channel for everyone, saying who shared it. Pressed
+        twice (or retried by Slack), it is posted once."""
+        args.ack()
+        user, value, channel = _user(args), _value(args), _channel(args)
+        code, period_end = card_value(value)
+        if not channel:
+            args.respond(text=NOT_A_CARD, response_type="ephemeral", replace_original=False)
+            return
+        key = f"slack-share:{channel}:{_message_ts(args)}:{user}:{value}"
+        with services.runtime.session() as session:
+            from data import handled
+
+            # Claimed in the same transaction as the post: if posting fails the claim is undone,
+            # and a second press waits for the first to finish, then finds it claimed.
+            if not handled.first_time(session, key, services.clock()):
+                args.respond(text=SHARED_ALREADY, response_type="ephemeral", replace_original=False)
+                return
+            reply = kpi.card_for(services.public_request(user), session, code, period_end)
+            shareable = _without_share(reply)
+            try:
+                args.client.chat_postMessage(channel=channel, **render.message(shareable, shared_by=user))
+            except SlackApiError as refused:
+                explained = explain_refusal(refused)
+                if explained is None:
+                    raise
+                session.rollback()
+                args.respond(text=explained, response_type="ephemeral", replace_original=False)
+                return
+        args.respond(text="Shared in the channel.", response_type="ephemeral", replace_original=False)
+
+    def on_show_chart(args: Args) -> None:
+        """The card's trend as a picture, uploaded after the acknowledgement (drawing takes a
+        moment) to the conversation the button was pressed in."""
+        args.ack()
+        user, value, channel = _user(args), _value(args), _channel(args)
+        code, period_end = card_value(value)
+        from scorecard.charts import card_chart, card_chart_alt_text
+
+        with services.runtime.session() as session:
+            card = kpi.card_by_code(services.public_request(user), session, code, period_end)
+        if card is None or card.period is None:
+            args.respond(text=f"There is no chart for {code}: it has no figures yet.",
+                         response_type="ephemeral", replace_original=False)
+            return
+        if not services.first_time(f"slack-chart:{channel}:{_message_ts(args)}:{user}:{value}"):
+            return
+        try:
+            args.client.files_upload_v2(
+                channel=channel,
+                content=card_chart(card),
+                filename=f"{card.code}-{card.period.end.isoformat()}.png",
+                title=f"{card.title} ({card.code}), to {card.period_label}",
+                alt_txt=card_chart_alt_text(card)[:1000],
+            )
+        except SlackApiError as refused:
+            explained = explain_refusal(refused)
+            if explained is None:
+                raise
+            args.respond(text=explained, response_type="ephemeral", replace_original=False)
+
+    app.command("/kpi")(on_kpi)
+    app.action(render.action_pattern(ActionId.CHOOSE))(on_choose)
+    app.action(render.action_pattern(ActionId.SHOW_CLUSTER))(on_show_cluster)
+    app.action(render.action_pattern(ActionId.SHARE))(on_share)
+    app.action(render.action_pattern(ActionId.SHOW_CHART))(on_show_chart)
+
+
+def _without_share(reply: Reply) -> Reply:
+    """A shared card keeps Show chart and Raise a concern; sharing it again makes no sense."""
+    from dataclasses import replace
+
+    from handlers.reply import Visibility
+
+    actions = tuple(action for action in reply.actions if action.id is not ActionId.SHARE)
+    return replace(reply, actions=actions, visibility=Visibility.SHARED)
+
+
+def card_value(value: str) -> tuple[str, str | None]:
+    """A button's value: `CODE|period end` (a card) or `CODE` (a choice: the latest period)."""
+    code, _, period_end = value.partition("|")
+    return code.strip(), (period_end.strip() or None)
+
+
+def _value(args: Args) -> str:
+    action = args.action or {}
+    return str(action.get("value", ""))
+
+
+def _user(args: Args) -> str:
+    return str(args.body.get("user", {}).get("id", ""))
+
+
+def _channel(args: Args) -> str:
+    channel = args.body.get("channel") or {}
+    return str(channel.get("id", "")) or str(args.body.get("container", {}).get("channel_id", ""))
+
+
+def _message_ts(args: Args) -> str:
+    container = args.body.get("container") or {}
+    return str(container.get("message_ts", ""))
+

@@ -1,0 +1,152 @@
+"""`/concern`: the concern form (indicator guessed from the member's words), raising one, and
+`/concern list` (a member's own concerns; the governance advisor's queue of open ones)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from data import concerns as concern_store
+from data import store
+from handlers.kpi import vocabulary
+from handlers.reply import Kind, Reply, Request, Table
+from scorecard import query
+from scorecard.concerns import STATUS_WORDS, Concern, raise_concern
+from scorecard.model import Indicator, Role
+from scorecard.rules import LONDON
+
+GENERAL = "The scorecard in general"
+LIST_WORDS = frozenset({"list", "my concerns", "mine", "status"})
+# A list longer than this is cut (the newest first): the rest are in App Home and with the advisor.
+MAX_LISTED = 40
+
+
+@dataclass(frozen=True, slots=True)
+class ConcernForm:
+    """What the concern form shows: every indicator to choose from, the one guessed, the words."""
+
+    indicators: tuple[Indicator, ...]
+    guess: Indicator | None
+    text: str
+
+
+def is_list(text: str) -> bool:
+    return " ".join(text.lower().split()) in LIST_WORDS
+
+
+def form(request: Request, session: Session, code: str | None = None) -> ConcernForm:
+    """The form for `/concern <words>` (indicator guessed as /kpi would) or a card's button (`code`).
+
+    Only a clear match is preselected: a wrong indicator filled in confidently is worse than
+    "the scorecard in general", which the member can change.
+    """
+    catalogue = tuple(i for i in store.catalogue(session) if i.active)
+    guess: Indicator | None = None
+    if code:
+        guess = next((i for i in catalogue if i.code == code), None)
+    elif request.text.strip():
+        meant = query.resolve(
+            request.text,
+            catalogue,
+            vocabulary=vocabulary(),
+            today=request.now.astimezone(LONDON).date(),
+        )
+        if isinstance(meant, query.IndicatorMatch):
+            guess = meant.indicator
+    return ConcernForm(indicators=catalogue, guess=guess, text=request.text.strip())
+
+
+def submit(
+    request: Request, session: Session, text: str, code: str | None, idempotency_key: str
+) -> tuple[Concern, bool]:
+    """Raise the concern (or find the one this key raised already). Raises ConcernError with a
+    message for the member when the text is missing or too long."""
+    known = code if code and store.indicator(session, code) is not None else None
+    concern, event = raise_concern(request.viewer.user, text, known, now=request.now)
+    return concern_store.add_concern_once(session, concern, event, idempotency_key)
+
+
+def subject(session: Session, concern: Concern) -> str:
+    """What the concern is about, in words: an indicator's title and code, or the scorecard."""
+    if concern.indicator_code is None:
+        return GENERAL
+    found = store.indicator(session, concern.indicator_code)
+    title = found.title if found is not None else concern.indicator_code
+    return f"{title} ({concern.indicator_code})"
+
+
+def confirmation(session: Session, concern: Concern) -> Reply:
+    """What the member reads once their concern is kept."""
+    return Reply(
+        kind=Kind.CONCERN,
+        heading=f"Concern {reference(concern)} raised",
+        summary=(
+            f"Thank you. Your concern about {subject(session, concern)} is with the governance "
+            "advisor, who will send it to the service for a written answer or take it to the "
+            "commission. You can follow it with /concern list."
+        ),
+        notes=(f"You wrote: {_quote(concern.text)}",),
+        data={"id": concern.id, "status": concern.status.value, "code": concern.indicator_code},
+    )
+
+
+def reference(concern: Concern) -> str:
+    return f"C-{concern.id}" if concern.id is not None else "(not yet kept)"
+
+
+def list_reply(request: Request, session: Session) -> Reply:
+    """A member's own concerns, newest first; for the governance advisor, every open concern."""
+    if Role.GOVERNANCE_ADVISOR in request.viewer.roles:
+        return _table_reply(
+            session,
+            "Open concerns",
+            concern_store.open_concerns(session),
+            empty="There are no open concerns.",
+            with_member=True,
+        )
+    return _table_reply(
+        session,
+        "Your concerns",
+        concern_store.concerns_of(session, request.viewer.user),
+        empty="You have not raised any concerns. Raise one with /concern and a few words.",
+        with_member=False,
+    )
+
+
+def _table_reply(
+    session: Session, heading: str, concerns: Sequence[Concern], *, empty: str, with_member: bool
+) -> Reply:
+    items = [{"id": c.id, "code": c.indicator_code, "status": c.status.value} for c in concerns]
+    if not concerns:
+        return Reply(kind=Kind.CONCERN, heading=heading, summary=empty, data={"concerns": items})
+    shown = concerns[:MAX_LISTED]
+    columns = ("Concern", "About", "Raised", "Status", "Said")
+    rows = tuple(
+        (
+            reference(c),
+            subject(session, c),
+            c.created_at.astimezone(LONDON).strftime("%d %b %Y"),
+            STATUS_WORDS[c.status],
+            _quote(c.text, 200),
+        )
+        for c in shown
+    )
+    if with_member:
+        columns = ("Concern", "Member", *columns[1:])
+        rows = tuple((row[0], c.member, *row[1:]) for row, c in zip(rows, shown, strict=True))
+    more = len(concerns) - len(shown)
+    count = f"{len(concerns)} concern{'s' if len(concerns) != 1 else ''}"
+    return Reply(
+        kind=Kind.CONCERN,
+        heading=heading,
+        summary=count + (f"; the {len(shown)} newest are shown." if more else "."),
+        table=Table(columns, rows),
+        data={"concerns": items},
+    )
+
+
+def _quote(text: str, limit: int = 500) -> str:
+    flat = " ".join(text.split())
+    return f"“{flat if len(flat) <= limit else flat[: limit - 1] + '…'}”"
