@@ -10,7 +10,7 @@ approved, later revisions of the data never change what was approved and publish
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
@@ -429,6 +429,23 @@ def build_scorecard(
         summary=_summary(rows),
         data_notes=tuple(notes),
         glossary=_glossary(glossary, rows, sections),
+    )
+
+
+def only_cluster(scorecard: QuarterlyScorecard, name: str) -> QuarterlyScorecard | None:
+    """The scorecard cut down to one cluster (named in any case), with its own counts and notes.
+
+    `/scorecard 2024/25 Q1 SEND` shows the SEND cluster's summary, not the whole scorecard's.
+    """
+    section = scorecard.cluster(name)
+    if section is None:
+        return None
+    codes = {row.code for row in section.rows}
+    return replace(
+        scorecard,
+        clusters=(section,),
+        summary=_summary(section.rows),
+        data_notes=tuple(note for note in scorecard.data_notes if note.code in codes),
     )
 
 

@@ -85,36 +85,6 @@ def scorecard_from_store(
     return build_scorecard(quarter, catalogue, data, glossary, viewer=viewer, now=now)
 
 
-def only_cluster(scorecard: QuarterlyScorecard, name: str) -> QuarterlyScorecard | None:
-    """The scorecard cut down to one cluster (named in any case), its counts and notes with it."""
-    from dataclasses import replace
-
-    from scorecard.model import Dot, Rag
-    from scorecard.quarterly import Summary
-
-    section = scorecard.cluster(name)
-    if section is None:
-        return None
-    rags = [row.rag for row in section.rows]
-    dots = [row.dot.result for row in section.rows]
-    codes = {row.code for row in section.rows}
-    return replace(
-        scorecard,
-        clusters=(section,),
-        summary=Summary(
-            green=rags.count(Rag.GREEN),
-            amber=rags.count(Rag.AMBER),
-            red=rags.count(Rag.RED),
-            not_rated=rags.count(Rag.NA),
-            improved=dots.count(Dot.IMPROVED),
-            declined=dots.count(Dot.DECLINED),
-            no_change=dots.count(Dot.NO_CHANGE),
-            indicators=len(section.rows),
-        ),
-        data_notes=tuple(note for note in scorecard.data_notes if note.code in codes),
-    )
-
-
 @scorecard_app.command("show")
 def show(
     quarter: Quarter,
@@ -164,6 +134,8 @@ def show(
         runtime.engine.dispose()
 
     if cluster is not None:
+        from scorecard.quarterly import only_cluster
+
         chosen = only_cluster(card, cluster)
         if chosen is None:
             names = ", ".join(section.name for section in card.clusters)
