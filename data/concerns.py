@@ -53,10 +53,11 @@ def add_concern(
 def add_concern_once(
     session: Session, concern: Concern, first_event: ConcernEvent, idempotency_key: str
 ) -> tuple[Concern, bool]:
-    """As `add_concern`, and whether this call raised it (False: it was there already)."""
-    existing = _by_key(session, idempotency_key)
-    if existing is not None:
-        return _concern(existing), False
+    """As `add_concern`, and whether this call raised it (False: it was there already).
+
+    The insert is tried first and the unique key decides: no read before it, so on SQLite a
+    second submission waits for the first to commit instead of failing on a stale snapshot.
+    """
     row = ConcernRow(
         member=concern.member,
         indicator_code=concern.indicator_code,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -15,10 +14,9 @@ def first_time(session: Session, key: str, at: datetime) -> bool:
     """Record `key` (an event id, a shared card...) and say whether this is its first time.
 
     Safe when two copies of the bot see the same key at once: the unique key decides, and only
-    the loser's savepoint is rolled back.
+    the loser's savepoint is rolled back. The insert comes first (no read before it), so on
+    SQLite a second writer waits for the first to commit instead of failing on a stale snapshot.
     """
-    if session.scalar(select(HandledRequestRow.key).where(HandledRequestRow.key == key)) is not None:
-        return False
     try:
         with session.begin_nested():
             session.add(HandledRequestRow(key=key[:200], at=at.astimezone(UTC).replace(tzinfo=None)))

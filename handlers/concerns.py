@@ -13,7 +13,7 @@ from data import store
 from handlers.kpi import vocabulary
 from handlers.reply import Kind, Reply, Request, Table
 from scorecard import query
-from scorecard.concerns import STATUS_WORDS, Concern, raise_concern
+from scorecard.concerns import STATUS_WORDS, Concern, ConcernEvent, raise_concern
 from scorecard.model import Indicator, Role
 from scorecard.rules import LONDON
 
@@ -39,8 +39,8 @@ def is_list(text: str) -> bool:
 def form(request: Request, session: Session, code: str | None = None) -> ConcernForm:
     """The form for `/concern <words>` (indicator guessed as /kpi would) or a card's button (`code`).
 
-    Only a clear match is preselected: a wrong indicator filled in confidently is worse than
-    "the scorecard in general", which the member can change.
+    Only a clear match (or a lone candidate) is preselected: with several candidates the form
+    starts at "the scorecard in general" rather than a wrong indicator; the member can change it.
     """
     catalogue = tuple(i for i in store.catalogue(session) if i.active)
     guess: Indicator | None = None
@@ -55,16 +55,26 @@ def form(request: Request, session: Session, code: str | None = None) -> Concern
         )
         if isinstance(meant, query.IndicatorMatch):
             guess = meant.indicator
+        elif isinstance(meant, query.Choices) and len(meant.candidates) == 1:
+            # A member's sentence ("SEND timeliness keeps slipping") has words no title has;
+            # one candidate is a fair guess here, as the member sees it and can change it.
+            guess = meant.candidates[0]
     return ConcernForm(indicators=catalogue, guess=guess, text=request.text.strip())
 
 
-def submit(
-    request: Request, session: Session, text: str, code: str | None, idempotency_key: str
-) -> tuple[Concern, bool]:
-    """Raise the concern (or find the one this key raised already). Raises ConcernError with a
-    message for the member when the text is missing or too long."""
+def prepare(request: Request, session: Session, text: str, code: str | None) -> tuple[Concern, ConcernEvent]:
+    """The concern the member submitted, checked. Raises ConcernError with a message for the
+    member when the text is missing or too long; an unknown code means the scorecard in general."""
     known = code if code and store.indicator(session, code) is not None else None
-    concern, event = raise_concern(request.viewer.user, text, known, now=request.now)
+    return raise_concern(request.viewer.user, text, known, now=request.now)
+
+
+def keep(
+    session: Session, concern: Concern, event: ConcernEvent, idempotency_key: str
+) -> tuple[Concern, bool]:
+    """Keep it, or find the one this key kept already (a retry): (concern, kept just now).
+
+    Call it first in its own transaction, so the write is the transaction's first statement."""
     return concern_store.add_concern_once(session, concern, event, idempotency_key)
 
 

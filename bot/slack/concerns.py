@@ -91,11 +91,12 @@ def register(app: App, services: Services) -> None:
 
         def keep() -> dict[str, Any]:
             with services.runtime.session() as session:
-                request = services.request(session, user, text)
                 try:
-                    concern, new = concerns.submit(request, session, text, code, key)
+                    raised = concerns.prepare(services.request(session, user, text), session, text, code)
                 except ConcernError as refused:
                     return {"response_action": "errors", "errors": {Form.TEXT_BLOCK.value: str(refused)}}
+            with services.runtime.session() as session:
+                concern, new = concerns.keep(session, *raised, key)
                 reply = concerns.confirmation(session, concern)
             outcome.update(concern=concern, new=new, reply=reply)
             return {"response_action": "update", "view": reply_view(reply)}

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
 from bot.slack.app import Services, explain_refusal
+from data import handled
 from handlers import kpi
 from handlers.reply import ActionId, Reply
 
@@ -57,9 +58,7 @@ def register(app: App, services: Services) -> None:
             return
         key = f"slack-share:{channel}:{_message_ts(args)}:{user}:{value}"
         with services.runtime.session() as session:
-            from data import handled
-
-            # Claimed in the same transaction as the post: if posting fails the claim is undone,
+            # Claimed first in the transaction that posts: if posting fails the claim is undone,
             # and a second press waits for the first to finish, then finds it claimed.
             if not handled.first_time(session, key, services.clock()):
                 args.respond(text=SHARED_ALREADY, response_type="ephemeral", replace_original=False)
