@@ -242,3 +242,99 @@ class HandledRequestRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ScorecardRecordRow(Base):
+    """A quarter's scorecard in its life (draft, submitted, approved, published). Never deleted:
+    each step is a `scorecard_events` row. `snapshot` is the scorecard frozen at approval (JSON,
+    `scorecard.quarterly.snapshot`): what members see as the published scorecard, for ever."""
+
+    __tablename__ = "scorecards"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # "2024/25 Q2": one scorecard per financial-year quarter.
+    quarter: Mapped[str] = mapped_column(String(16), unique=True)
+    quarter_end: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    prepared_by: Mapped[str] = mapped_column(String(320))
+    prepared_at: Mapped[datetime] = mapped_column(DateTime)
+    submitted_by: Mapped[str | None] = mapped_column(String(320))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(320))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    publish_at: Mapped[datetime | None] = mapped_column(DateTime)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime)
+    snapshot: Mapped[str | None] = mapped_column(Text)
+
+
+class ScorecardEventRow(Base):
+    """One step in a scorecard's life: who, when, which step, from which status to which, and
+    what was said."""
+
+    __tablename__ = "scorecard_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime)
+    who: Mapped[str] = mapped_column(String(320))
+    step: Mapped[str] = mapped_column(String(16))
+    from_status: Mapped[str | None] = mapped_column(String(16))
+    to_status: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text)
+
+
+class ScorecardFigureRow(Base):
+    """Each figure an approved scorecard shows (from its snapshot), so the live card can say
+    "revised since publication" with one indexed query instead of reading every snapshot."""
+
+    __tablename__ = "scorecard_figures"
+    __table_args__ = (
+        UniqueConstraint("scorecard_id", "code", "period_end"),
+        Index("ix_scorecard_figures_code_period", "code", "period_end"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    scorecard_id: Mapped[int] = mapped_column(ForeignKey("scorecards.id"))
+    code: Mapped[str] = mapped_column(String(CODE))
+    period_end: Mapped[date] = mapped_column(Date)
+    value: Mapped[float | None] = mapped_column(Float)
+
+
+class OutboxRow(Base):
+    """A message to deliver exactly once (the published scorecard to members' channel, the
+    newsletter page, a direct message, a reminder). Written in the same transaction as the step
+    that causes it; `idempotency_key` is unique, and a sender claims a row (`pending` ->
+    `sending`) before delivering it and marks it `sent` after."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_status_not_before", "status", "not_before"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    scorecard_id: Mapped[int | None] = mapped_column(ForeignKey("scorecards.id"), index=True)
+    # "slack:C0123", "dm:U0123", "newsletter".
+    destination: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[str] = mapped_column(Text)
+    idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Not delivered before this moment (a scorecard's publication time).
+    not_before: Mapped[datetime] = mapped_column(DateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # What the destination calls it: a Slack message's ts, the newsletter page's path.
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class LeaderLeaseRow(Base):
+    """On SQLite, which running copy of the bot runs scheduled work, until when (a lease it
+    renews). PostgreSQL uses an advisory lock instead."""
+
+    __tablename__ = "leader_leases"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
