@@ -25,7 +25,12 @@ from slack_bolt.context.respond import Respond
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler, ServerErrorRetryHandler
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+    ServerErrorRetryHandler,
+)
+from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime, utc_now, viewer_for
@@ -118,14 +123,20 @@ class Services:
 
 def web_client(settings: Settings) -> WebClient:
     """The Web API client: Slack's rate limits (429, waiting Retry-After) and its passing
-    server errors (5xx) are retried; connection errors are retried once (slack_sdk's default)."""
-    client = WebClient(
-        token=settings.slack_bot_token or None, base_url=settings.slack_api_url, timeout=10
+    server errors (5xx) are retried, and a refused connection once, soon: a form's trigger
+    lasts 3 seconds, and slack_sdk's default back-off (up to 1.5 s) would use most of it."""
+    return WebClient(
+        token=settings.slack_bot_token or None,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(
+                max_retry_count=1, interval_calculator=FixedValueRetryIntervalCalculator(0.2)
+            ),
+            RateLimitErrorRetryHandler(max_retry_count=2),
+            ServerErrorRetryHandler(max_retry_count=2),
+        ],
     )
-    client.retry_handlers.extend(
-        [RateLimitErrorRetryHandler(max_retry_count=2), ServerErrorRetryHandler(max_retry_count=2)]
-    )
-    return client
 
 
 def check_settings(settings: Settings, *, socket_mode: bool) -> None:
