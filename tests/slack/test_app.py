@@ -337,3 +337,19 @@ def test_when_slack_is_down_a_submitted_concern_is_kept_once_and_confirmed_in_th
     assert first["response_action"] == second["response_action"] == "update"
     assert "Concern C-1 raised" in texts(first["view"]["blocks"])
     assert concern_count(runtime) == 1
+
+
+# --- the app manifest ------------------------------------------------------------------------
+
+
+def test_the_manifest_declares_every_command_event_scope_and_interactivity_the_app_uses() -> None:
+    from pathlib import Path
+
+    manifest = (Path(__file__).resolve().parents[2] / "slack" / "manifest.yml").read_text()
+    commands = set(re.findall(r"-\s*command:\s*(/\w+)", manifest))
+    assert commands == {"/kpi", "/scorecard", "/concern"}
+    assert "- app_home_opened" in manifest
+    assert re.search(r"interactivity:\s*\n\s*is_enabled: true", manifest)
+    for scope in ("commands", "chat:write", "chat:write.public", "im:write", "files:write"):
+        assert re.search(rf"^\s*- {re.escape(scope)}\b", manifest, re.MULTILINE), scope
+    assert manifest.count("/slack/events") == 5  # three commands, events, interactivity
