@@ -1,26 +1,65 @@
-"""The concerns store: raising a concern exactly once, and reading a member's or the open queue.
+"""The concerns store: raising a concern exactly once, recording each later step, and reading them.
 
-Nothing here deletes: a concern's life is appended as events. Date-times are stored as naive
-UTC like the rest of the store and handed out aware.
+Nothing here deletes or rewrites history: a concern's life is appended as events. The
+`concerns` row also holds where the concern stands now (status, service area, due date,
+meeting), written in the same transaction as the event that moved it and only if its status is
+still the one the step started from, so two people acting at once cannot both move it; the
+events remain the record it can be rebuilt from. Date-times are stored as naive UTC like the
+rest of the store and handed out aware.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from collections.abc import Collection, Iterable
+from datetime import UTC, date, datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data.schema import ConcernEventRow, ConcernRow
-from scorecard.concerns import Concern, ConcernEvent, ConcernStatus
+from data.schema import ConcernEventRow, ConcernRow, MeetingRow, RoleRow
+from scorecard.concerns import Concern, ConcernEvent, ConcernRefused, ConcernStatus
+from scorecard.model import Meeting, Role
 
 
 def _naive_utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _concern(row: ConcernRow) -> Concern:
+class ConcernMoved(ConcernRefused):
+    """Someone else moved the concern a moment ago: the step was not recorded."""
+
+    def __init__(self, reference: str) -> None:
+        super().__init__(f"{reference} changed a moment ago. Look at it again before you act on it.")
+
+
+def _meeting(session: Session | None, committee: str | None, on: date | None) -> Meeting | None:
+    if committee is None or on is None:
+        return None
+    if session is not None:
+        row = session.scalar(
+            select(MeetingRow).where(MeetingRow.committee == committee, MeetingRow.date == on)
+        )
+        if row is not None:
+            return Meeting(
+                committee=row.committee,
+                date=row.date,
+                focus_clusters=tuple(name for name in row.focus_clusters.split(";") if name),
+                agenda_deadline=row.agenda_deadline,
+            )
+    return Meeting(committee=committee, date=on)
+
+
+def _card(text: str | None) -> dict[str, Any] | None:
+    if not text:
+        return None
+    loaded = json.loads(text)
+    return loaded if isinstance(loaded, dict) else None
+
+
+def _concern(row: ConcernRow, session: Session | None = None) -> Concern:
     return Concern(
         id=row.id,
         member=row.member,
@@ -28,6 +67,10 @@ def _concern(row: ConcernRow) -> Concern:
         text=row.text,
         status=ConcernStatus(row.status),
         created_at=row.created_at.replace(tzinfo=UTC),
+        service_area=row.service_area,
+        due_on=row.due_on,
+        meeting=_meeting(session, row.meeting_committee, row.meeting_date),
+        card=_card(row.card),
     )
 
 
@@ -39,6 +82,10 @@ def _event(row: ConcernEventRow) -> ConcernEvent:
         from_status=None if row.from_status is None else ConcernStatus(row.from_status),
         to_status=ConcernStatus(row.to_status),
         text=row.text,
+        step=row.step,
+        service_area=row.service_area,
+        due_on=row.due_on,
+        meeting=_meeting(None, row.meeting_committee, row.meeting_date),
     )
 
 
@@ -65,6 +112,7 @@ def add_concern_once(
         status=concern.status.value,
         created_at=_naive_utc(concern.created_at),
         idempotency_key=idempotency_key,
+        card=None if concern.card is None else json.dumps(dict(concern.card), ensure_ascii=False),
     )
     try:
         # A savepoint: when another copy of the bot kept the same key a moment ago, only this
@@ -87,8 +135,8 @@ def add_concern_once(
         again = _by_key(session, idempotency_key)
         if again is None:
             raise
-        return _concern(again), False
-    return _concern(row), True
+        return _concern(again, session), False
+    return _concern(row, session), True
 
 
 def _by_key(session: Session, key: str) -> ConcernRow | None:
@@ -102,7 +150,7 @@ def concerns_of(session: Session, member: str) -> list[Concern]:
         .where(ConcernRow.member == member)
         .order_by(ConcernRow.created_at.desc(), ConcernRow.id.desc())
     )
-    return [_concern(row) for row in session.scalars(query)]
+    return [_concern(row, session) for row in session.scalars(query)]
 
 
 def open_concerns(session: Session) -> list[Concern]:
@@ -112,7 +160,7 @@ def open_concerns(session: Session) -> list[Concern]:
         .where(ConcernRow.status == ConcernStatus.OPEN.value)
         .order_by(ConcernRow.created_at, ConcernRow.id)
     )
-    return [_concern(row) for row in session.scalars(query)]
+    return [_concern(row, session) for row in session.scalars(query)]
 
 
 def events_of(session: Session, concern_id: int) -> list[ConcernEvent]:
@@ -123,3 +171,102 @@ def events_of(session: Session, concern_id: int) -> list[ConcernEvent]:
         .order_by(ConcernEventRow.at, ConcernEventRow.id)
     )
     return [_event(row) for row in session.scalars(query)]
+
+
+def concern(session: Session, concern_id: int) -> Concern | None:
+    """One concern as it stands, or None. Whether the asker may see it is the domain's call."""
+    row = session.get(ConcernRow, concern_id)
+    return None if row is None else _concern(row, session)
+
+
+def record_step(session: Session, before: Concern, after: Concern, event: ConcernEvent) -> Concern:
+    """Keep a step of a concern's life: the event appended, the concern's row moved to where the
+    step left it. Raises ConcernMoved (nothing kept) when the concern is no longer as `before`
+    says, e.g. two advisors pressed Escalate and Close at once; only one step is kept."""
+    if before.id is None or after.id != before.id:
+        raise ValueError("a step is recorded on a kept concern")
+    meeting = after.meeting
+    moved = session.execute(
+        update(ConcernRow)
+        .where(ConcernRow.id == before.id, ConcernRow.status == before.status.value)
+        .values(
+            status=after.status.value,
+            service_area=after.service_area,
+            due_on=after.due_on,
+            meeting_committee=None if meeting is None else meeting.committee,
+            meeting_date=None if meeting is None else meeting.date,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(moved, "rowcount", 0) != 1:
+        raise ConcernMoved(before.reference)
+    session.add(
+        ConcernEventRow(
+            concern_id=before.id,
+            at=_naive_utc(event.at),
+            who=event.who,
+            from_status=None if event.from_status is None else event.from_status.value,
+            to_status=event.to_status.value,
+            text=event.text,
+            step=event.step,
+            service_area=event.service_area,
+            due_on=event.due_on,
+            meeting_committee=None if event.meeting is None else event.meeting.committee,
+            meeting_date=None if event.meeting is None else event.meeting.date,
+        )
+    )
+    session.flush()
+    session.expire_all()
+    return after
+
+
+def concerns_with_status(
+    session: Session, statuses: Collection[ConcernStatus] | None = None
+) -> list[Concern]:
+    """Concerns in these statuses (default: all), oldest first: the advisor's queue."""
+    query = select(ConcernRow).order_by(ConcernRow.created_at, ConcernRow.id)
+    if statuses is not None:
+        query = query.where(ConcernRow.status.in_([status.value for status in statuses]))
+    return [_concern(row, session) for row in session.scalars(query)]
+
+
+def concerns_for_areas(session: Session, areas: Iterable[str]) -> list[Concern]:
+    """Concerns sent to these service areas, oldest first: a service officer's list."""
+    wanted = sorted(set(areas))
+    if not wanted:
+        return []
+    query = (
+        select(ConcernRow)
+        .where(ConcernRow.service_area.in_(wanted))
+        .order_by(ConcernRow.created_at, ConcernRow.id)
+    )
+    return [_concern(row, session) for row in session.scalars(query)]
+
+
+def escalated_to(session: Session, meeting: Meeting) -> list[Concern]:
+    """Every concern escalated to this meeting (still escalated, or closed after it), oldest first."""
+    query = (
+        select(ConcernRow)
+        .where(ConcernRow.meeting_date == meeting.date, ConcernRow.meeting_committee == meeting.committee)
+        .order_by(ConcernRow.created_at, ConcernRow.id)
+    )
+    return [_concern(row, session) for row in session.scalars(query)]
+
+
+def service_officers(session: Session) -> dict[str, list[str]]:
+    """Each service area in the roles table and its service officers (user ids), A to Z."""
+    query = (
+        select(RoleRow.service_area, RoleRow.user)
+        .where(RoleRow.role == Role.SERVICE_OFFICER.value, RoleRow.service_area != "")
+        .order_by(RoleRow.service_area, RoleRow.user)
+    )
+    officers: dict[str, list[str]] = {}
+    for area, user in session.execute(query):
+        officers.setdefault(area, []).append(user)
+    return officers
+
+
+def users_with_role(session: Session, role: Role) -> list[str]:
+    """The users the roles table gives `role` (e.g. the governance advisors), A to Z."""
+    query = select(RoleRow.user).where(RoleRow.role == role.value).distinct().order_by(RoleRow.user)
+    return list(session.scalars(query))

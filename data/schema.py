@@ -219,6 +219,16 @@ class ConcernRow(Base):
     # What the platform sent (e.g. a Slack view id and its values): a retried or double-clicked
     # submission finds the concern already raised instead of raising a second one.
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # The indicator's card when the concern was raised (JSON, `card_as_dict`): what the member
+    # saw, for the meeting's agenda pack. Written once, with the concern.
+    card: Mapped[str | None] = mapped_column(Text)
+    # Where the concern stands: `status` and these are the latest event's, written in the same
+    # transaction as that event (and only if the status is still the one the step started
+    # from), so the queue is one indexed query; the events remain the record.
+    service_area: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    meeting_committee: Mapped[str | None] = mapped_column(String(200))
+    meeting_date: Mapped[date | None] = mapped_column(Date, index=True)
 
 
 class ConcernEventRow(Base):
@@ -233,6 +243,13 @@ class ConcernEventRow(Base):
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str] = mapped_column(String(32))
     text: Mapped[str] = mapped_column(Text)
+    # raise, send, answer, escalate or close; and what the step set (the service area and the
+    # answer's due date, the meeting), so a concern's state can be read again from its events.
+    step: Mapped[str] = mapped_column(String(16), server_default="raise")
+    service_area: Mapped[str | None] = mapped_column(String(200))
+    due_on: Mapped[date | None] = mapped_column(Date)
+    meeting_committee: Mapped[str | None] = mapped_column(String(200))
+    meeting_date: Mapped[date | None] = mapped_column(Date)
 
 
 class HandledRequestRow(Base):
