@@ -1,0 +1,164 @@
+"""Scheduled work: publishing approved scorecards and the performance team's reminders.
+
+APScheduler 3's BackgroundScheduler keeps its jobs in the store's own database (table
+`kpibot_scheduled_jobs`), so they survive restarts. Rather than one job per scorecard, one
+`publish_due` job runs every minute and publishes whatever is due (and delivers the outbox):
+a bot that was down at 09:00 publishes on its first tick back, and nothing needs rescheduling
+when a scorecard is approved. Jobs coalesce and may run up to a week late.
+
+Jobs are module-level functions named by string (APScheduler pickles the reference) and take
+no arguments: they use the context `start` registered for this process. Only the leader (see
+data.leader) does the work, so two copies of the bot publish once; the outbox's claims make a
+double send impossible even without the lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
+from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
+
+from bot.publisher import Messenger, PublicationReport, deliver_due, pages_dir, run_publication
+from bot.runtime import Runtime, utc_now
+from data.db import make_engine
+from data.leader import Leader
+from handlers.approval import queue_reminders
+
+log = logging.getLogger("kpibot.scheduler")
+
+__all__ = [
+    "JOB_TABLE",
+    "MISFIRE_GRACE",
+    "SchedulerContext",
+    "create_scheduler",
+    "publish_due_job",
+    "reminders_job",
+    "start",
+    "stop",
+]
+
+JOB_TABLE = "kpibot_scheduled_jobs"
+# A bot down for up to a week still runs its missed jobs (once: they coalesce) when it is back.
+MISFIRE_GRACE = timedelta(days=7)
+
+
+@dataclass
+class SchedulerContext:
+    """What the jobs of this process use: the store, where messages go, the leader lock."""
+
+    runtime: Runtime
+    messenger: Messenger
+    leader: Leader
+    pages: Path
+    clock: Callable[[], datetime] = utc_now
+
+    @property
+    def holder(self) -> str:
+        return self.leader.holder
+
+
+_context: SchedulerContext | None = None
+
+
+def tick(context: SchedulerContext) -> PublicationReport | None:
+    """One round of publication if this copy leads; None if another copy does."""
+    now = context.clock()
+    if not context.leader.acquire(now):
+        return None
+    return run_publication(
+        context.runtime, context.messenger, now=now, holder=context.holder, pages=context.pages
+    )
+
+
+def remind(context: SchedulerContext) -> list[str] | None:
+    """Queue the reminders due and deliver them, if this copy leads."""
+    now = context.clock()
+    if not context.leader.acquire(now):
+        return None
+    with context.runtime.session() as session:
+        queued = queue_reminders(session, now)
+    deliver_due(context.runtime, context.messenger, now=now, holder=context.holder, pages=context.pages)
+    return queued
+
+
+def publish_due_job() -> None:
+    """Every minute: publish approved scorecards whose time has come and deliver the outbox."""
+    if _context is None:
+        log.warning("publish_due ran before the scheduler was started in this process")
+        return
+    report = tick(_context)
+    if report is not None and (report.published or report.sent or report.failed):
+        log.info("published %s; sent %d, found %d already sent, %d failed", report.published or "nothing",
+                 len(report.sent), len(report.found), len(report.failed))
+
+
+def reminders_job() -> None:
+    """Every hour: the performance team's reminders, each sent once per quarter."""
+    if _context is None:
+        return
+    queued = remind(_context)
+    if queued:
+        log.info("queued reminders %s", queued)
+
+
+def create_scheduler(context: SchedulerContext) -> BackgroundScheduler:
+    """A scheduler whose jobs are stored in the store's database (their own table)."""
+    settings = context.runtime.settings
+    # Its own engine (pool_pre_ping on PostgreSQL), so a dropped connection is replaced quietly.
+    engine = make_engine(settings.database_url)
+    return BackgroundScheduler(
+        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        job_defaults={
+            "coalesce": True,
+            "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
+            "max_instances": 1,
+        },
+        timezone=settings.timezone,
+    )
+
+
+def start(
+    runtime: Runtime,
+    messenger: Messenger,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    leader: Leader | None = None,
+    run_now: bool = True,
+) -> BackgroundScheduler:
+    """Register this process's context, add the jobs (replacing stored ones of the same id) and
+    start. `run_now` runs publication at once, catching up on anything missed while down."""
+    global _context
+    context = SchedulerContext(
+        runtime=runtime,
+        messenger=messenger,
+        leader=leader or Leader(runtime.engine),
+        pages=pages_dir(runtime.settings),
+        clock=clock,
+    )
+    _context = context
+    scheduler = create_scheduler(context)
+    scheduler.add_job(
+        "bot.scheduler:publish_due_job", "interval", minutes=1, id="publish_due",
+        name="Publish approved scorecards and deliver the outbox", replace_existing=True,
+        **({"next_run_time": clock()} if run_now else {}),
+    )
+    scheduler.add_job(
+        "bot.scheduler:reminders_job", "interval", hours=1, id="reminders",
+        name="Reminders for the performance team", replace_existing=True,
+    )
+    scheduler.start()
+    return scheduler
+
+
+def stop(scheduler: BackgroundScheduler) -> None:
+    """Stop the scheduler and give up leadership, so another copy takes over at once."""
+    global _context
+    scheduler.shutdown(wait=True)
+    if _context is not None:
+        _context.leader.release()
+        _context = None

@@ -1,0 +1,227 @@
+"""The outbox: messages to deliver exactly once, written in the transaction that causes them.
+
+A message's `idempotency_key` is unique, so enqueueing the same message twice keeps one row. A
+sender `claim`s due rows (`pending` -> `sending`, with its name; an UPDATE guarded by the
+status, so of two senders only one gets each row), delivers them, and marks them `sent` with
+the destination's id for them (a Slack message's ts). A sender that died holding a claim is
+taken over after `STALE_CLAIM`; before posting again the new sender looks for the message
+at the destination (by its key), so a crash between posting and marking sent never posts twice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from data.schema import OutboxRow, ScorecardRecordRow
+
+__all__ = [
+    "MAX_ATTEMPTS",
+    "STALE_CLAIM",
+    "OutboxItem",
+    "OutboxMessage",
+    "OutboxStatus",
+    "claim_due",
+    "enqueue",
+    "items",
+    "mark_sent",
+    "release",
+]
+
+# A claim older than this belongs to a sender that died: another may take the row over.
+STALE_CLAIM = timedelta(minutes=5)
+# After this many failed attempts a message is left `failed` for a person to look at.
+MAX_ATTEMPTS = 10
+
+
+class OutboxStatus(StrEnum):
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxMessage:
+    """A message to send: where ("slack:C0123", "dm:U0123", "newsletter"), what kind, its
+    content (JSON-ready), its unique key, and not before when."""
+
+    destination: str
+    kind: str
+    payload: dict[str, Any]
+    idempotency_key: str
+    not_before: datetime
+    scorecard_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    """A stored message and where it stands."""
+
+    id: int
+    message: OutboxMessage
+    status: OutboxStatus
+    attempts: int
+    created_at: datetime
+    claimed_by: str | None
+    sent_at: datetime | None
+    external_id: str | None
+    last_error: str | None
+
+
+def _naive(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.replace(tzinfo=UTC)
+
+
+def _item(row: OutboxRow) -> OutboxItem:
+    return OutboxItem(
+        id=row.id,
+        message=OutboxMessage(
+            destination=row.destination,
+            kind=row.kind,
+            payload=json.loads(row.payload),
+            idempotency_key=row.idempotency_key,
+            not_before=row.not_before.replace(tzinfo=UTC),
+            scorecard_id=row.scorecard_id,
+        ),
+        status=OutboxStatus(row.status),
+        attempts=row.attempts,
+        created_at=row.created_at.replace(tzinfo=UTC),
+        claimed_by=row.claimed_by,
+        sent_at=_aware(row.sent_at),
+        external_id=row.external_id,
+        last_error=row.last_error,
+    )
+
+
+def enqueue(session: Session, message: OutboxMessage, *, now: datetime) -> bool:
+    """Keep `message` unless its key is already there; True when this call added it.
+
+    A savepoint holds the insert, so when another copy of the bot added the same key a moment
+    ago only this insert is undone, not the caller's transaction.
+    """
+    key = message.idempotency_key
+    if session.scalar(select(OutboxRow.id).where(OutboxRow.idempotency_key == key)) is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                OutboxRow(
+                    scorecard_id=message.scorecard_id,
+                    destination=message.destination,
+                    kind=message.kind,
+                    payload=json.dumps(message.payload, ensure_ascii=False, sort_keys=True),
+                    idempotency_key=key,
+                    status=OutboxStatus.PENDING.value,
+                    attempts=0,
+                    created_at=_naive(now),
+                    not_before=_naive(message.not_before),
+                )
+            )
+            session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+def claim_due(session: Session, holder: str, *, now: datetime, limit: int = 50) -> list[OutboxItem]:
+    """Claim the messages due at `now` for `holder` and return them (commit before delivering).
+
+    Due: `pending` (or `sending` under a claim older than `STALE_CLAIM`), `not_before` passed,
+    and, for a scorecard's messages, the scorecard published. Each row is claimed by an UPDATE
+    that checks its status and claim are still what was read: when two senders race for a row
+    exactly one UPDATE changes it (rowcount 1), and only that sender delivers it.
+    """
+    at = _naive(now)
+    stale = _naive(now - STALE_CLAIM)
+    candidates = session.execute(
+        select(OutboxRow.id, OutboxRow.status, OutboxRow.claimed_at)
+        .outerjoin(ScorecardRecordRow, ScorecardRecordRow.id == OutboxRow.scorecard_id)
+        .where(
+            OutboxRow.not_before <= at,
+            or_(
+                OutboxRow.status == OutboxStatus.PENDING.value,
+                (OutboxRow.status == OutboxStatus.SENDING.value) & (OutboxRow.claimed_at < stale),
+            ),
+            or_(OutboxRow.scorecard_id.is_(None), ScorecardRecordRow.status == "published"),
+        )
+        .order_by(OutboxRow.id)
+        .limit(limit)
+    ).all()
+    claimed: list[int] = []
+    for row_id, status, claimed_at in candidates:
+        claim = OutboxRow.claimed_at
+        same_claim = claim.is_(None) if claimed_at is None else claim == claimed_at
+        guard = [OutboxRow.id == row_id, OutboxRow.status == status, same_claim]
+        result = session.execute(
+            update(OutboxRow)
+            .where(*guard)
+            .values(
+                status=OutboxStatus.SENDING.value,
+                claimed_by=holder,
+                claimed_at=at,
+                attempts=OutboxRow.attempts + 1,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if getattr(result, "rowcount", 0) == 1:
+            claimed.append(row_id)
+    if not claimed:
+        return []
+    rows = session.scalars(
+        select(OutboxRow).where(OutboxRow.id.in_(claimed)).order_by(OutboxRow.id)
+    ).all()
+    return [_item(row) for row in rows]
+
+
+def mark_sent(session: Session, item_id: int, holder: str, *, now: datetime, external_id: str) -> bool:
+    """Mark a claimed message sent; False if `holder` no longer holds the claim."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id == item_id,
+            OutboxRow.status == OutboxStatus.SENDING.value,
+            OutboxRow.claimed_by == holder,
+        )
+        .values(status=OutboxStatus.SENT.value, sent_at=_naive(now), external_id=external_id[:500])
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
+
+
+def release(session: Session, item_id: int, holder: str, *, error: str) -> OutboxStatus:
+    """Give a claimed message back after a failed delivery: `pending` to be tried again on the
+    next round, or `failed` after `MAX_ATTEMPTS`."""
+    row = session.get(OutboxRow, item_id)
+    if row is None or row.status != OutboxStatus.SENDING.value or row.claimed_by != holder:
+        return OutboxStatus(row.status) if row is not None else OutboxStatus.FAILED
+    status = OutboxStatus.FAILED if row.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
+    row.status = status.value
+    row.claimed_by = None
+    row.claimed_at = None
+    row.last_error = error[:2000]
+    session.flush()
+    return status
+
+
+def items(
+    session: Session, *, scorecard_id: int | None = None, key_prefix: str | None = None
+) -> list[OutboxItem]:
+    """Stored messages, oldest first: a scorecard's, or those whose key starts so, or all."""
+    query = select(OutboxRow).order_by(OutboxRow.id)
+    if scorecard_id is not None:
+        query = query.where(OutboxRow.scorecard_id == scorecard_id)
+    if key_prefix is not None:
+        query = query.where(OutboxRow.idempotency_key.startswith(key_prefix, autoescape=True))
+    return [_item(row) for row in session.scalars(query)]
