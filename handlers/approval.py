@@ -151,7 +151,7 @@ def take_step(
             "to the Performance Board when it is ready.",
         )
     if step is Step.SUBMIT:
-        record, event = approval.submit(current, viewer, now=now, comment=comment)
+        record, event = approval.submit(current, viewer, now=now, comment=comment, quarter=label)
         saved = scorecards.save_step(session, record, event)
         return StepOutcome(
             saved, event,
@@ -159,7 +159,7 @@ def take_step(
             "than you can now approve it or return it with a comment.",
         )
     if step is Step.RETURN:
-        record, event = approval.return_to_draft(current, viewer, now=now, comment=comment)
+        record, event = approval.return_to_draft(current, viewer, now=now, comment=comment, quarter=label)
         saved = scorecards.save_step(session, record, event)
         return StepOutcome(
             saved, event,
@@ -170,7 +170,9 @@ def take_step(
         publish_at = now if publish_now else next_working_day_at(
             now, publication.publish_time, publication.timezone
         )
-        record, event = approval.approve(current, viewer, now=now, publish_at=publish_at, comment=comment)
+        record, event = approval.approve(
+            current, viewer, now=now, publish_at=publish_at, comment=comment, quarter=label
+        )
         # Frozen as members will see it: a member's view at the publication time.
         public = Viewer("members", frozenset({Role.MEMBER}))
         frozen = build_from_store(session, quarter, public, max(now, publish_at))

@@ -303,10 +303,13 @@ def _step(
     return changed, event
 
 
-def submit(record: ScorecardRecord | None, viewer: Viewer, *, now: datetime, comment: str = "") -> Transition:
-    """A performance officer submits the draft to the Performance Board."""
+def submit(
+    record: ScorecardRecord | None, viewer: Viewer, *, now: datetime, comment: str = "", quarter: str = ""
+) -> Transition:
+    """A performance officer submits the draft to the Performance Board. (`quarter` names it
+    in refusals when there is no record yet.)"""
     _aware(now)
-    quarter = "" if record is None else record.quarter
+    quarter = quarter if record is None else record.quarter
     _need_role(Step.SUBMIT, viewer, quarter or "quarter's")
     _need_status(Step.SUBMIT, record, quarter or "quarter's")
     assert record is not None
@@ -314,8 +317,8 @@ def submit(record: ScorecardRecord | None, viewer: Viewer, *, now: datetime, com
     return _step(record, Step.SUBMIT, viewer.user, now, words, submitted_by=viewer.user, submitted_at=now)
 
 
-def _board_check(step: Step, record: ScorecardRecord | None, viewer: Viewer) -> ScorecardRecord:
-    quarter = "quarter's" if record is None else record.quarter
+def _board_check(step: Step, record: ScorecardRecord | None, viewer: Viewer, quarter: str) -> ScorecardRecord:
+    quarter = (quarter or "quarter's") if record is None else record.quarter
     _need_role(step, viewer, quarter)
     _need_status(step, record, quarter)
     assert record is not None
@@ -335,12 +338,13 @@ def approve(
     now: datetime,
     publish_at: datetime,
     comment: str = "",
+    quarter: str = "",
 ) -> Transition:
     """A board approver who did not submit it approves the scorecard, to be published at
     `publish_at` (the next working day at 09:00 London time, or now when asked)."""
     _aware(now)
     _aware(publish_at)
-    checked = _board_check(Step.APPROVE, record, viewer)
+    checked = _board_check(Step.APPROVE, record, viewer, quarter)
     words = _comment(comment, required=False)
     return _step(
         checked, Step.APPROVE, viewer.user, now, words,
@@ -349,12 +353,12 @@ def approve(
 
 
 def return_to_draft(
-    record: ScorecardRecord | None, viewer: Viewer, *, now: datetime, comment: str
+    record: ScorecardRecord | None, viewer: Viewer, *, now: datetime, comment: str, quarter: str = ""
 ) -> Transition:
     """A board approver who did not submit it returns it to the performance team with a
     comment (required): it is a draft again, to be submitted afresh."""
     _aware(now)
-    checked = _board_check(Step.RETURN, record, viewer)
+    checked = _board_check(Step.RETURN, record, viewer, quarter)
     words = _comment(comment, required=True)
     return _step(checked, Step.RETURN, viewer.user, now, words, submitted_by=None, submitted_at=None)
 
