@@ -78,7 +78,7 @@ def register(app: App, services: Services) -> None:
 
     def on_show_chart(args: Args) -> None:
         """The card's trend as a picture, uploaded after the acknowledgement (drawing takes a
-        moment) to the conversation the button was pressed in."""
+        moment): privately for a private card, in the channel for a shared one."""
         args.ack()
         user, value, channel = _user(args), _value(args), _channel(args)
         code, period_end = card_value(value)
@@ -92,9 +92,14 @@ def register(app: App, services: Services) -> None:
             return
         if not services.first_time(f"slack-chart:{channel}:{_message_ts(args)}:{user}:{value}"):
             return
+        # A chart of a private (ephemeral) card is private too: it goes to the member's direct
+        # messages with the bot. A card already shared in the channel gets its chart there.
+        destination = channel
+        if (args.body.get("container") or {}).get("is_ephemeral", True):
+            destination = args.client.conversations_open(users=user)["channel"]["id"]
         try:
             args.client.files_upload_v2(
-                channel=channel,
+                channel=destination,
                 content=card_chart(card),
                 filename=f"{card.code}-{card.period.end.isoformat()}.png",
                 title=f"{card.title} ({card.code}), to {card.period_label}",

@@ -127,7 +127,7 @@ class Slack:
         return self.send(urlencode({"payload": json.dumps(payload)}), **options)
 
     def press(self, action_id: str, value: str, user: str = MEMBER, *, message_ts: str = "1700000000.000001",
-              channel: str = CHANNEL, **options: Any) -> BoltResponse:
+              channel: str = CHANNEL, ephemeral: bool = True, **options: Any) -> BoltResponse:
         self.triggers += 1
         return self.payload({
             "type": "block_actions",
@@ -136,7 +136,7 @@ class Slack:
             "api_app_id": "A0KPIBOT",
             "token": "legacy",
             "container": {"type": "message", "message_ts": message_ts, "channel_id": channel,
-                          "is_ephemeral": True},
+                          "is_ephemeral": ephemeral},
             "trigger_id": f"13345224609.{self.triggers}.button",
             "channel": {"id": channel, "name": "scrutiny"},
             "response_url": self.stub.response_url(),

@@ -200,6 +200,9 @@ class SlackStub:
             return 200, {}, {"ok": True, "message_ts": "1700000000.000200"}
         if method in ("views.open", "views.publish", "views.update"):
             return 200, {}, {"ok": True, "view": {"id": f"V{len(self.calls):06d}"}}
+        if method == "conversations.open":
+            user = str(call.params.get("users", "U0NOBODY")).split(",")[0]
+            return 200, {}, {"ok": True, "channel": {"id": f"D{user}"}}
         if method == "files.getUploadURLExternal":
             return 200, {}, {"ok": True, "upload_url": f"{self.base}/upload/F0CHART", "file_id": "F0CHART"}
         if method == "files.completeUploadExternal":

@@ -162,8 +162,17 @@ def test_show_chart_uploads_the_png_with_alt_text_after_the_ack(slack: Slack, st
     upload = stub.of("upload")[0]
     assert upload.raw.startswith(b"\x89PNG") or b"\x89PNG" in upload.raw
     assert url.params["alt_txt"] and url.params["filename"].startswith("SEND-01-")
-    assert complete.params["channel_id"] == CHANNEL
+    # The card was private, so its chart goes to the member's direct messages, not the channel.
+    assert stub.of("conversations.open")[0].params["users"] == MEMBER
+    assert complete.params["channel_id"] == f"D{MEMBER}"
     assert url.at > acked - 0.001 or url.at >= acked  # nothing was uploaded before the ack
+
+
+def test_the_chart_of_a_shared_card_goes_to_its_channel(slack: Slack, stub: SlackStub) -> None:
+    slack.press("show_chart", "SEND-01|2026-10-31", ephemeral=False)
+    complete = stub.wait_for("files.completeUploadExternal")[0]
+    assert complete.params["channel_id"] == CHANNEL
+    assert not stub.of("conversations.open")
 
 
 # --- the concern form ------------------------------------------------------------------------
