@@ -9,7 +9,7 @@ from importlib import resources
 
 from sqlalchemy.orm import Session
 
-from data import store
+from data import scorecards, store
 from handlers import help as help_conversation
 from handlers.replies import (
     area_reply,
@@ -108,7 +108,7 @@ def card_by_code(
 
 def _card(request: Request, session: Session, indicator: Indicator, period: Period | None) -> IndicatorCard:
     figures = store.figures(session, [indicator.code])[indicator.code]
-    return build_card(
+    card = build_card(
         indicator,
         figures.observations,
         figures.targets,
@@ -116,6 +116,22 @@ def _card(request: Request, session: Session, indicator: Indicator, period: Peri
         viewer=request.viewer,
         now=request.now,
         period=period,
+    )
+    # The figure the latest published scorecard showed for this period, if any: the card then
+    # says when it was revised after publication (the published scorecard itself never changes).
+    shown = card.period
+    published = scorecards.published_values(session, [indicator.code])
+    if shown is None or published.get((indicator.code, shown.end.isoformat())) is None:
+        return card
+    return build_card(
+        indicator,
+        figures.observations,
+        figures.targets,
+        figures.benchmarks,
+        viewer=request.viewer,
+        now=request.now,
+        period=shown,
+        published=published[(indicator.code, shown.end.isoformat())],
     )
 
 
