@@ -31,7 +31,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
-from scorecard.model import Indicator
+from scorecard.model import Indicator, Unit
 from scorecard.periods import (
     Frequency,
     Period,
@@ -228,10 +228,12 @@ class VocabularyError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Vocabulary:
-    """Acronyms, synonyms, stopwords, weak words, out-of-scope words, qualifiers and commands.
+    """Acronyms, synonyms, stopwords, weak words, out-of-scope words, qualifiers, subgroups,
+    measures and commands.
 
     `rules` pairs a spelling with the canonical form it is rewritten to (acronyms and
-    synonyms alike). See vocabulary.toml for what each section means.
+    synonyms alike); `measures` pairs a word that says how something is counted ("number")
+    with the units it fits. See vocabulary.toml for what each section means.
     """
 
     rules: tuple[tuple[str, str], ...] = ()
@@ -239,6 +241,9 @@ class Vocabulary:
     weak: tuple[str, ...] = ()
     out_of_scope: tuple[str, ...] = ()
     qualifiers: tuple[str, ...] = ()
+    negations: tuple[str, ...] = ()
+    subgroups: tuple[str, ...] = ()
+    measures: tuple[tuple[str, tuple[Unit, ...]], ...] = ()
     commands: tuple[tuple[CommandName, tuple[str, ...]], ...] = ()
 
     @classmethod
@@ -248,7 +253,8 @@ class Vocabulary:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             raise VocabularyError(f"vocabulary is not valid TOML: {error}") from None
-        known = {"acronyms", "synonyms", "stopwords", "weak", "out_of_scope", "qualifiers", "commands"}
+        known = {"acronyms", "synonyms", "stopwords", "weak", "out_of_scope", "qualifiers"}
+        known |= {"subgroups", "measures", "commands"}
         unknown = set(data) - known
         if unknown:
             raise VocabularyError(f"unknown vocabulary sections: {sorted(unknown)}")
@@ -268,12 +274,26 @@ class Vocabulary:
                     f"unknown command '{name}' (known: {', '.join(c.value for c in CommandName)})"
                 ) from None
             commands.append((command, tuple(_strings(phrases, f"commands.{name}"))))
+        measures: list[tuple[str, tuple[Unit, ...]]] = []
+        for word, units in _table(data, "measures").items():
+            try:
+                fitting = tuple(Unit(u) for u in _strings(units, f"measures.{word}"))
+            except ValueError:
+                raise VocabularyError(
+                    f"measures.{word}: unknown unit (known: {', '.join(u.value for u in Unit)})"
+                ) from None
+            measures.append((word, fitting))
         return cls(
             rules=tuple(rules),
             stopwords=tuple(_word_list(data, "stopwords")),
             weak=tuple(_word_list(data, "weak")),
             out_of_scope=tuple(_word_list(data, "out_of_scope")),
             qualifiers=tuple(_word_list(data, "qualifiers")),
+            negations=tuple(
+                _strings(_table(data, "qualifiers").get("negations", []), "qualifiers.negations")
+            ),
+            subgroups=tuple(_word_list(data, "subgroups")),
+            measures=tuple(measures),
             commands=tuple(commands),
         )
 
@@ -383,6 +403,11 @@ class _Normaliser:
             candidates.sort(key=lambda r: -len(r.pattern))
         self.weak: set[str] = {t for phrase in vocabulary.weak for t in self.tokens(phrase)}
         self.weak |= {w for phrase in vocabulary.weak for w in phrase.lower().split()}
+        # A subgroup is a phrase ("sen support"): its tokens without the weak ones ("special
+        # school" is `special`), so that "care" or "year" alone never marks a subgroup.
+        subgroups = (frozenset(t for t in self.tokens(p) if t not in self.weak) for p in vocabulary.subgroups)
+        self.subgroups = tuple(dict.fromkeys(g for g in subgroups if g))
+        self.negations = frozenset(t for phrase in vocabulary.negations for t in self.tokens(phrase))
 
     def word(self, raw: str) -> str:
         stemmed = _stem(raw)
@@ -683,6 +708,16 @@ _FUZZY = 0.1
 CONFIDENT_SCORE = 0.72
 CONFIDENT_FIELD_COVER = 0.35
 CONFIDENT_MARGIN = 0.08
+# The measure among its breakdowns (`_headline`): at least this score, no further than this
+# behind the best candidate, covering at least this much of its title (LAIT's titles are long:
+# "Percentage of re-referrals to children's social care within 12 months" for "re-referrals").
+HEADLINE_SCORE = 0.7
+HEADLINE_WINDOW = 0.08
+HEADLINE_FIELD_COVER = 0.15
+# ... and explaining this share of the query's weight. Every word that says what is explained
+# (or it is not answered), so what is left unexplained is weak: "young people" in "young people
+# NEET", where LAIT's title says "16-17".
+HEADLINE_SHARE = 0.45
 # Worth offering in a did-you-mean: at least this score, and not far behind the best.
 CHOICE_SCORE = 0.35
 CHOICE_WINDOW = 0.3
@@ -696,15 +731,22 @@ class _Document:
     cluster: frozenset[str]
     definition: frozenset[str]
     texts: tuple[str, ...]  # the fields' tokens joined, for fuzzy similarity
+    # The subgroups it is about: those its title or aliases name, and its cluster's when the
+    # cluster is named for a subgroup ("Children in Need"), whatever the title says.
+    subgroups: frozenset[frozenset[str]]
+    negated: frozenset[str]  # words its title or aliases negate: `known` in "not known"
 
 
 @dataclass(frozen=True, slots=True)
 class _Scored:
     document: _Document
     score: float
-    explained: bool  # every meaningful query token is in the title, aliases, cluster or definition
+    explained: bool  # every meaningful query token is in the title, aliases or cluster
     main_share: float  # share of the query weight explained by title, aliases or cluster
     field_cover: float  # how much of its best title or alias the query covers
+    field: frozenset[str]  # that best title or alias
+    numbers_explained: bool  # every number the member typed is in the title, aliases or cluster
+    subject_share: float  # as main_share, leaving out words about how it is counted ("number")
 
 
 @dataclass
@@ -725,15 +767,21 @@ class QueryIndex:
     commands: dict[tuple[str, ...], CommandName]
     unknown_weight: float
     qualifiers: frozenset[str]
+    measures: dict[str, frozenset[Unit]]  # a word about how something is counted -> units it fits
 
     @classmethod
     def build(cls, catalogue: Sequence[Indicator], vocabulary: Vocabulary) -> QueryIndex:
         normaliser = _Normaliser(vocabulary)
         documents: list[_Document] = []
         for indicator in catalogue:
-            fields = [frozenset(normaliser.tokens(indicator.title))]
-            fields += [frozenset(normaliser.tokens(a)) for a in indicator.aliases if a.strip()]
-            fields = [f for f in fields if f] or [frozenset()]
+            sequences = [normaliser.tokens(text) for text in (indicator.title, *indicator.aliases)]
+            fields = [frozenset(tokens) for tokens in sequences if tokens] or [frozenset()]
+            negated = frozenset(
+                tokens[i + 1]
+                for tokens in sequences
+                for i, token in enumerate(tokens[:-1])
+                if token in normaliser.negations
+            )
             documents.append(
                 _Document(
                     indicator=indicator,
@@ -742,6 +790,9 @@ class QueryIndex:
                     cluster=frozenset(normaliser.tokens(indicator.cluster)),
                     definition=frozenset(normaliser.tokens(indicator.definition)),
                     texts=tuple(" ".join(sorted(f)) for f in fields),
+                    subgroups=_subgroups_in(frozenset().union(*fields), normaliser)
+                    | _cluster_subgroups(normaliser.tokens(indicator.cluster), normaliser),
+                    negated=negated,
                 )
             )
         frequency: dict[str, int] = {}
@@ -800,6 +851,11 @@ class QueryIndex:
         known = known_raw | set(postings) | normaliser.stopwords
         corrector = _Corrector(known, raw_frequency, normaliser)
 
+        measures: dict[str, frozenset[Unit]] = {}
+        for word, units in vocabulary.measures:
+            for token in normaliser.tokens(word):
+                measures[token] = measures.get(token, frozenset()) | frozenset(units)
+
         commands: dict[tuple[str, ...], CommandName] = {}
         for name, phrases in vocabulary.commands:
             for phrase in phrases:
@@ -818,12 +874,27 @@ class QueryIndex:
             corrector=corrector,
             commands=commands,
             unknown_weight=unknown_weight,
-            qualifiers=frozenset(t for q in vocabulary.qualifiers for t in normaliser.tokens(q)),
+            qualifiers=frozenset(
+                t for q in vocabulary.qualifiers + vocabulary.negations for t in normaliser.tokens(q)
+            ),
+            measures=measures,
         )
 
     def resolve(self, text: str, *, glossary_terms: Sequence[str] = (), today: date) -> Resolution:
         """What the member meant by `text`; see the module docstring and `resolve`."""
         return _resolve(self, text, tuple(glossary_terms), today)
+
+
+def _subgroups_in(tokens: frozenset[str], normaliser: _Normaliser) -> frozenset[frozenset[str]]:
+    return frozenset(g for g in normaliser.subgroups if g <= tokens)
+
+
+def _cluster_subgroups(tokens: list[str], normaliser: _Normaliser) -> frozenset[frozenset[str]]:
+    """A cluster named for a subgroup and nothing else ("Children in Need", "Children Looked
+    After") puts every indicator in it in that subgroup; "All Pupil Absence & Exclusions" none."""
+    named = frozenset(t for t in tokens if t not in normaliser.weak)
+    found = _subgroups_in(named, normaliser)
+    return found if named and named == frozenset().union(*found) else frozenset()
 
 
 def _code_key(code: str) -> str:
@@ -1002,6 +1073,14 @@ def _scored_answer(
     index: QueryIndex, tokens: list[str], requested: RequestedPeriod | None, area: str | None
 ) -> Resolution:
     query = list(dict.fromkeys(tokens))
+    scored = _score(index, query)
+    if not scored:
+        return NotFound()
+    return _decide(index, query, scored, requested, area)
+
+
+def _score(index: QueryIndex, query: list[str]) -> list[_Scored]:
+    """Every indicator with some evidence for the query, best first."""
     weak = index.normaliser.weak
     # Weak words ("young people", "number") help tell indicators apart but must not outweigh
     # the word that says which subject ("NEET").
@@ -1010,19 +1089,24 @@ def _scored_answer(
     }
     total = sum(weights.values()) or 1.0
     meaningful = [t for t in query if t not in weak and not t[:1].isdigit()]
+    numbers = [t for t in query if t[:1].isdigit()]
+    # "how many", "percentage", "rate" say how it is counted, not what about.
+    subject_total = sum(w for t, w in weights.items() if t not in index.measures) or total
 
     candidates: set[int] = set()
     for token in query:
         candidates.update(index.postings.get(token, ()))
     if not candidates or not meaningful:
-        return NotFound()
+        return []
 
     query_text = " ".join(sorted(query))
+    asked = set(query)
     scored: list[_Scored] = []
     for number in candidates:
         document = index.documents[number]
         explained_weight = 0.0
         main_weight = 0.0
+        subject_weight = 0.0
         unexplained_meaningful = False
         evidence = False
         for token in query:
@@ -1030,10 +1114,12 @@ def _scored_answer(
             if token in document.primary:
                 explained_weight += weight
                 main_weight += weight
+                subject_weight += 0.0 if token in index.measures else weight
                 evidence = evidence or token in meaningful
             elif token in document.cluster:
                 explained_weight += _CLUSTER_WEIGHT * weight
                 main_weight += weight
+                subject_weight += 0.0 if token in index.measures else weight
             else:
                 # A definition's words lift the score a little, but never make an answer
                 # confident: definitions mention much that the indicator is not about.
@@ -1043,27 +1129,151 @@ def _scored_answer(
                     unexplained_meaningful = True
         if not evidence:
             continue
-        field_cover = max(_field_cover(index, f, weights) for f in document.fields)
+        field_cover, field = max(
+            ((_field_cover(index, f, weights), f) for f in document.fields),
+            key=lambda pair: (pair[0], not (index.qualifiers & (pair[1] - asked))),
+        )
         similarity = max(fuzz.token_set_ratio(query_text, t) for t in document.texts) / 100
         score = _QUERY_COVER * explained_weight / total + _FIELD_COVER * field_cover + _FUZZY * similarity
         if not document.indicator.active:
             score *= 0.9  # a retired indicator only when nothing current fits as well
-        scored.append(_Scored(document, score, not unexplained_meaningful, main_weight / total, field_cover))
-    if not scored:
-        return NotFound()
+        scored.append(
+            _Scored(
+                document,
+                score,
+                explained=not unexplained_meaningful,
+                main_share=main_weight / total,
+                field_cover=field_cover,
+                field=field,
+                numbers_explained=all(n in document.primary or n in document.cluster for n in numbers),
+                subject_share=subject_weight / subject_total,
+            )
+        )
     scored.sort(key=lambda s: (-s.score, s.document.indicator.code))
+    return scored
+
+
+def _decide(
+    index: QueryIndex,
+    query: list[str],
+    scored: list[_Scored],
+    requested: RequestedPeriod | None,
+    area: str | None,
+) -> Resolution:
     best = scored[0]
     runner_up = scored[1].score if len(scored) > 1 else 0.0
     if (
         best.explained
         and best.main_share >= 0.6
         and best.field_cover >= CONFIDENT_FIELD_COVER
-        and not (index.qualifiers & (best.document.primary - set(query)))
+        and not _qualified(index, best, query)
         and best.score >= CONFIDENT_SCORE
         and best.score - runner_up >= CONFIDENT_MARGIN
     ):
         return _indicator(best.document.indicator, requested, area)
+    headline = _headline(index, query, scored)
+    if headline is not None:
+        return _indicator(headline.document.indicator, requested, area)
     if best.score < CHOICE_SCORE or best.main_share < 0.35:
         return NotFound()
     offered = [s for s in scored if s.score >= max(CHOICE_SCORE, best.score - CHOICE_WINDOW)]
     return Choices(tuple(s.document.indicator for s in offered[:MAX_CHOICES]), requested, area)
+
+
+def _qualified(index: QueryIndex, scored: _Scored, query: list[str]) -> bool:
+    """Whether the title or alias the query matched best has a qualifier the member did not
+    say ("ceased EHC plans" for "EHC plans"). An alias without it is the catalogue saying the
+    plain words mean this indicator ("EHCP 20 weeks" for "... (excluding exceptions)")."""
+    return bool(index.qualifiers & (scored.field - set(query)))
+
+
+def _headline(index: QueryIndex, query: list[str], scored: list[_Scored]) -> _Scored | None:
+    """The one indicator meant when the close candidates are a measure and its breakdowns.
+
+    "permanent exclusions" is close to total, primary, secondary and special permanent
+    exclusions; a member who names no subgroup means the total. So among the close candidates
+    (those a did-you-mean would offer), set apart each that:
+    - leaves a word the member typed unexplained, a number included (9-5 is not 9-4);
+    - has a qualifier the member did not say ("severe", "not known", "non-disadvantaged");
+    - is about a subgroup the member did not name ("primary", "disadvantaged", "CLA", a
+      "Children in Need" cluster), unless every close candidate is about it;
+    - is counted otherwise than asked: "how many"/"number" wants a count, "percentage" a
+      percentage, "rate" a rate or percentage (ignored when nothing is counted as asked).
+    What remains must be one indicator, or one whose title adds no word that each of the
+    others does not add too ("Number of CLA adopted" beside "Number CLA adopted - application
+    unopposed"): the others narrow it. That one, the head, is answered only if:
+    - it is about no subgroup the member named only in part ("SEN" is not "SEN support");
+    - each candidate set apart by a subgroup or by how it is counted is the head's measure for
+      that subgroup: apart from the subgroup, its title adds to the query what the head's does,
+      or less, or more ("KS2 maths progress" and "... by disadvantaged pupils - Maths"), not
+      something else ("care leavers EET" is not a breakdown of "Leaving care support (finance)");
+    - no candidate negates what the head's title says and the member did not ("returned home
+      not as part of care plan" beside "... as part of care plan": the member asked neither);
+    - no candidate explains more of the query, and the query explains the head well.
+    """
+    best = scored[0]
+    asked = set(query)
+    close = [s for s in scored if s.score >= max(CHOICE_SCORE, best.score - CHOICE_WINDOW)]
+    if not close:
+        return None
+    measures = [t for t in query if t in index.measures]
+    units: set[Unit] = set()
+    for token in measures:
+        units |= index.measures[token]
+    weak = index.normaliser.weak
+
+    def complete(s: _Scored) -> bool:
+        return s.explained and s.numbers_explained and not _qualified(index, s, query)
+
+    def counted_as_asked(s: _Scored) -> bool:
+        return s.document.indicator.unit in units or any(t in s.document.primary for t in measures)
+
+    if units and not any(counted_as_asked(s) for s in close if complete(s)):
+        units = set()  # "how many children are in care", and only a rate to answer with
+
+    def unnamed(s: _Scored) -> frozenset[frozenset[str]]:
+        # Subgroups the member said no word of: "CP" touches "CP plan", so CP plans stay.
+        return frozenset(g for g in s.document.subgroups if not g & asked)
+
+    def words(s: _Scored) -> frozenset[str]:
+        """The words its title adds to the query that say what (not weak ones, not numbers)."""
+        return frozenset(t for t in s.field - asked if t not in weak and not t[:1].isdigit())
+
+    def weak_words(s: _Scored) -> frozenset[str]:
+        return frozenset(t for t in s.field - asked if t in weak)
+
+    def narrower(other: _Scored, head: _Scored) -> bool:
+        # "Total Pupils with one or more suspensions" adds only weak words to "Total Suspensions".
+        return words(head) < words(other) or (
+            words(head) == words(other) and weak_words(head) < weak_words(other)
+        )
+
+    shared = frozenset.intersection(*(unnamed(s) for s in close))
+    plain = [
+        s for s in close if complete(s) and not (unnamed(s) - shared) and (not units or counted_as_asked(s))
+    ]
+    heads = [h for h in plain if all(narrower(o, h) for o in plain if o is not h)]
+    if len(heads) != 1:
+        return None
+    head = heads[0]
+    if any(g & asked and not g <= asked for g in head.document.subgroups):
+        return None
+    for other in close:
+        if other in plain or not (other.explained and other.numbers_explained):
+            continue
+        if _qualified(index, other, query):
+            if (other.document.negated - asked) & head.field:
+                return None
+            continue
+        rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
+        if not (rest <= head_rest or head_rest <= rest):
+            return None
+    if (
+        all(s.main_share <= head.main_share + 1e-9 for s in close)
+        and head.score >= HEADLINE_SCORE
+        and best.score - head.score <= HEADLINE_WINDOW
+        and head.subject_share >= HEADLINE_SHARE
+        and head.field_cover >= HEADLINE_FIELD_COVER
+    ):
+        return head
+    return None

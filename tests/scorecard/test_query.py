@@ -60,6 +60,7 @@ CATALOGUE = [
     indicator("SEND-02", "Children and young people with an EHC plan", "SEND", "EHCP numbers"),
     indicator("CLA-01", "Children looked after (rate per 10,000 children)", "Corporate parenting"),
     indicator("CLA-02", "Children looked after with three or more placements", "Corporate parenting"),
+    indicator("CLA-03", "Children looked after in foster placements", "Corporate parenting"),
     indicator(
         "SCH-02",
         "Pupils who are persistently absent",
@@ -193,10 +194,15 @@ def test_a_ward_is_taken_out_and_returned_as_the_area() -> None:
 
 
 def test_several_close_indicators_are_offered_best_first_not_guessed() -> None:
-    meant = ask("looked after children")
+    meant = ask("looked after children placements")
     assert isinstance(meant, Choices)
-    assert {i.code for i in meant.candidates} == {"CLA-01", "CLA-02"}
+    assert {i.code for i in meant.candidates} == {"CLA-02", "CLA-03"}
     assert len(meant.candidates) <= 5
+
+
+def test_the_measure_is_answered_before_its_narrower_versions() -> None:
+    # "with three or more placements" and "in foster placements" narrow "children looked after".
+    assert code_of(ask("looked after children")) == "CLA-01"
 
 
 def test_commands_and_the_glossary() -> None:
