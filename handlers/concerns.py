@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from data import concerns as concern_store
 from data import store
-from handlers.kpi import vocabulary
+from handlers.kpi import card_by_code, vocabulary
 from handlers.reply import Kind, Reply, Request, Table
 from scorecard import query
-from scorecard.concerns import STATUS_WORDS, Concern, ConcernEvent, raise_concern
+from scorecard.card import card_as_dict
+from scorecard.concerns import STATUS_WORDS, Concern, ConcernEvent, ConcernStatus, raise_concern
 from scorecard.model import Indicator, Role
 from scorecard.rules import LONDON
 
@@ -64,9 +65,12 @@ def form(request: Request, session: Session, code: str | None = None) -> Concern
 
 def prepare(request: Request, session: Session, text: str, code: str | None) -> tuple[Concern, ConcernEvent]:
     """The concern the member submitted, checked. Raises ConcernError with a message for the
-    member when the text is missing or too long; an unknown code means the scorecard in general."""
+    member when the text is missing or too long; an unknown code means the scorecard in general.
+    The indicator's card as the member sees it now goes with it, for the meeting's agenda pack."""
     known = code if code and store.indicator(session, code) is not None else None
-    return raise_concern(request.viewer.user, text, known, now=request.now)
+    concern, event = raise_concern(request.viewer.user, text, known, now=request.now)
+    card = card_by_code(request, session, known) if known else None
+    return (concern if card is None else replace(concern, card=card_as_dict(card))), event
 
 
 def keep(
@@ -107,15 +111,21 @@ def reference(concern: Concern) -> str:
 
 
 def list_reply(request: Request, session: Session) -> Reply:
-    """A member's own concerns, newest first; for the governance advisor, every open concern."""
+    """A member's own concerns, newest first; for the governance advisor, every concern not yet
+    closed (open, with a service, answered, escalated); for a service officer, those sent to
+    their area as well as their own."""
     if Role.GOVERNANCE_ADVISOR in request.viewer.roles:
         return _table_reply(
             session,
             "Open concerns",
-            concern_store.open_concerns(session),
+            concern_store.concerns_with_status(session, set(ConcernStatus) - {ConcernStatus.CLOSED}),
             empty="There are no open concerns.",
             with_member=True,
         )
+    if Role.SERVICE_OFFICER in request.viewer.roles:
+        from handlers.concern_workflow import listing  # it builds on this module
+
+        return listing(request, session)
     return _table_reply(
         session,
         "Your concerns",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from handlers import concerns, scorecard
+from handlers import concern_workflow, concerns, scorecard
 from handlers.reply import Kind, Reply, Request
 from scorecard.model import Role, Viewer
 
@@ -21,7 +21,8 @@ WELCOME = Reply(
 
 def sections(request: Request, session: Session) -> tuple[Reply, ...]:
     """The home page's parts, top to bottom: welcome, the published scorecard, the advisor's
-    open queue (advisors only), and the person's own concerns."""
+    queue with its buttons (advisors only), the concerns waiting for a service officer's answer
+    (service officers only), and the person's own concerns."""
     # The home page is what members see (no drafts); the queue is the advisor's addition.
     member = Request(
         text="",
@@ -31,6 +32,8 @@ def sections(request: Request, session: Session) -> tuple[Reply, ...]:
     )
     parts = [WELCOME, scorecard.answer(member, session)]
     if Role.GOVERNANCE_ADVISOR in request.viewer.roles:
-        parts.append(concerns.list_reply(request, session))
+        parts.extend(concern_workflow.advisor_queue(request, session))
+    if Role.SERVICE_OFFICER in request.viewer.roles:
+        parts.extend(concern_workflow.service_queue(request, session))
     parts.append(concerns.list_reply(member, session))
     return tuple(parts)

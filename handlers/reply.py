@@ -43,6 +43,11 @@ class ActionId(StrEnum):
     SHARE = "share_in_channel"
     CHOOSE = "choose_indicator"
     SHOW_CLUSTER = "show_cluster"
+    # A concern's steps (the button's value is the concern's id).
+    SEND_CONCERN = "concern_send"
+    ESCALATE_CONCERN = "concern_escalate"
+    CLOSE_CONCERN = "concern_close"
+    ANSWER_CONCERN = "concern_answer"
 
 
 @dataclass(frozen=True, slots=True)

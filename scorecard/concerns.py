@@ -22,7 +22,7 @@ from typing import Any
 
 from scorecard.model import Meeting, Role, Viewer
 from scorecard.rules import LONDON
-from scorecard.working_days import add_working_days, is_working_day
+from scorecard.working_days import add_working_days, is_working_day, working_days_between
 
 __all__ = [
     "DEFAULT_BRIEFING_WORKING_DAYS",
@@ -55,6 +55,7 @@ __all__ = [
     "raise_concern",
     "send_to_service",
     "visible",
+    "working_days_late",
 ]
 
 # Long enough for a considered paragraph or three; Slack's text inputs stop at 3,000 too.
@@ -430,7 +431,8 @@ def close_concern(
     ):
         raise NotNow(
             f"{concern.reference} is on the agenda of the meeting on "
-            f"{concern.meeting.date.day} {concern.meeting.date:%B %Y}: close it after the meeting, with its outcome."
+            f"{concern.meeting.date.day} {concern.meeting.date:%B %Y}: "
+            "close it after the meeting, with its outcome."
         )
     words = _words(outcome, "Please say the outcome, for the member and the record.", "the outcome")
     event = ConcernEvent(
@@ -451,6 +453,14 @@ def is_overdue(concern: Concern, today: date) -> bool:
         and concern.due_on is not None
         and today > concern.due_on
     )
+
+
+def working_days_late(concern: Concern, today: date, holidays: Collection[date] | None = None) -> int:
+    """Working days since the due date: due Friday 13 November 2026, on Tuesday 17 November it
+    is 2 working days late; 0 when not overdue."""
+    if not is_overdue(concern, today) or concern.due_on is None:
+        return 0
+    return working_days_between(concern.due_on, today, holidays)
 
 
 def overdue(
