@@ -174,9 +174,9 @@ def create_app(
     app.use(_skip_handled_events(services))
     app.error(on_error)
 
-    from bot.slack import concerns, home, kpi, scorecard
+    from bot.slack import concern_workflow, concerns, home, kpi, scorecard
 
-    for area in (kpi, scorecard, concerns, home):
+    for area in (kpi, scorecard, concerns, concern_workflow, home):
         area.register(app, services)
     return app
 
