@@ -145,11 +145,16 @@ def start(
     scheduler.add_job(
         "bot.scheduler:publish_due_job", "interval", minutes=1, id="publish_due",
         name="Publish approved scorecards and deliver the outbox", replace_existing=True,
-        **({"next_run_time": clock()} if run_now else {}),
+        # APScheduler runs on the real clock, whatever `clock` the jobs are given.
+        **({"next_run_time": utc_now()} if run_now else {}),
     )
     scheduler.add_job(
         "bot.scheduler:reminders_job", "interval", hours=1, id="reminders",
         name="Reminders for the performance team", replace_existing=True,
+    )
+    scheduler.add_job(
+        "bot.concern_jobs:concern_reminders_job", "interval", hours=1, id="concern_reminders",
+        name="Chase overdue concerns; agenda and briefing before meetings", replace_existing=True,
     )
     scheduler.start()
     return scheduler

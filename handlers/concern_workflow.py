@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy.orm import Session
 
@@ -63,6 +63,8 @@ class Policy:
     due_working_days: int = life.DEFAULT_DUE_WORKING_DAYS
     briefing_working_days: int = life.DEFAULT_BRIEFING_WORKING_DAYS
     committee: str | None = None
+    # Reminders and briefings go from this time of the working day (London), not at midnight.
+    send_from: time = time(9, 0)
 
 
 # --- reading ---------------------------------------------------------------------------------
@@ -540,6 +542,8 @@ def queue_reminders(session: Session, now: datetime, policy: Policy = Policy()) 
     """Queue today's chases and briefings in the outbox, each under a key for its concern (or
     meeting) and day, so a restart or a second copy of the bot never sends one twice:
 
+    Nothing goes before `policy.send_from` (09:00 London).
+
     - on a working day, each overdue concern is chased with its service officers, and the
       advisors get the list of overdue concerns;
     - from `briefing_working_days` working days before a meeting, the advisors get its agenda
@@ -547,6 +551,8 @@ def queue_reminders(session: Session, now: datetime, policy: Policy = Policy()) 
     """
     today = life.council_day(now)
     queued = Queued()
+    if now.astimezone(LONDON).time() < policy.send_from:
+        return queued
 
     def put(to: str, kind: str, key: str, reply: Reply) -> None:
         message = OutboxMessage(
@@ -596,8 +602,8 @@ def chase_message(session: Session, concern: Concern, today: date) -> Reply:
         summary=(
             f"A member's concern about {raising.subject(session, concern)} was due for an answer "
             f"from {concern.service_area} on {_day(concern.due_on or today)} "
-            f"({late} working day{'s' if late != 1 else ''} ago). Please answer it with the Answer "
-            f"button on the concern, or tell the governance advisor when you can.\n"
+            f"({late} working day{'s' if late != 1 else ''} ago). Please answer it from the bot's Home "
+            f"tab (the Answer button), or tell the governance advisor when you can.\n"
             f"The concern: {_quote(concern.text, 600)}"
         ),
         data={"id": concern.id},
