@@ -964,6 +964,18 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     if command is not None:
         return Command(command)
 
+    # A whole message that is an indicator code with a digit in it is that indicator, before
+    # anything in it is read as a period (`MAR01` is not March 2001) - unless it is also a
+    # cluster's name or acronym.
+    if re.search(r"\d", message) and re.search(r"[a-z]", message.lower()):
+        whole = index.codes.get(_code_key(message))
+        if (
+            whole is not None
+            and " ".join(words) not in index.cluster_names
+            and frozenset(index.normaliser.tokens(message)) not in index.cluster_keys
+        ):
+            return _indicator(index.documents[whole].indicator, None, None)
+
     requested, rest = extract_period(message, today)
     area, rest = _extract_area(rest)
     rest_words = _raw_words(rest)
@@ -1072,7 +1084,8 @@ def _glossary_term(asked: str, terms: tuple[str, ...], *, fuzzy: bool) -> str | 
 def _scored_answer(
     index: QueryIndex, tokens: list[str], requested: RequestedPeriod | None, area: str | None
 ) -> Resolution:
-    query = list(dict.fromkeys(tokens))
+    # Sorted: the order the member typed the words in never changes the answer.
+    query = sorted(set(tokens))
     scored = _score(index, query)
     if not scored:
         return NotFound()

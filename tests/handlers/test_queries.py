@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import NamedTuple
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from scorecard.query import (
     Choices,
@@ -17,6 +19,7 @@ from scorecard.query import (
     NotFound,
     QueryIndex,
     Resolution,
+    Vocabulary,
 )
 
 QUERIES = Path(__file__).with_name("queries.tsv")
@@ -121,3 +124,38 @@ def test_query_resolves_to_what_the_councillor_meant(row: Row, request: pytest.F
     if asked_back:
         pytest.xfail(f"asked back instead of answering: {describe(meant)}")
     raise AssertionError(f"{row.query!r}: wanted {row.expected} {row.period}, got {describe(meant)}")
+
+
+# Invariants over the real catalogues. Queries naming a ward are left out: a ward's name is free
+# text, so any word after "ward" is read as part of it.
+UNWARDED = [row for row in ROWS if "ward" not in row.query.lower()]
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_an_out_of_scope_word_in_any_councillors_query_never_gets_an_indicator(
+    data: st.DataObject, request: pytest.FixtureRequest, vocabulary: Vocabulary
+) -> None:
+    row = data.draw(st.sampled_from(UNWARDED))
+    word = data.draw(st.sampled_from(vocabulary.out_of_scope))
+    words = row.query.split()
+    words.insert(data.draw(st.integers(min_value=0, max_value=len(words))), word)
+    index: QueryIndex = request.getfixturevalue(f"{row.catalogue}_index")
+    meant = index.resolve(" ".join(words), today=TODAY)
+    assert not isinstance(meant, IndicatorMatch), (words, describe(meant))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.data())
+def test_the_order_of_a_lait_titles_words_never_changes_the_answer(
+    data: st.DataObject, lait_index: QueryIndex
+) -> None:
+    titles = [d.indicator.title for d in lait_index.documents if len(d.indicator.title.split()) > 1]
+    title = data.draw(st.sampled_from(titles))
+    shuffled = " ".join(data.draw(st.permutations(title.split())))
+    normaliser = lait_index.normaliser
+    # Phrases are read in order ("looked after"): the claim is about the words once understood.
+    assume(set(normaliser.tokens(shuffled)) == set(normaliser.tokens(title)))
+    assert describe(lait_index.resolve(shuffled, today=TODAY)) == describe(
+        lait_index.resolve(title, today=TODAY)
+    )

@@ -6,6 +6,8 @@ from datetime import date
 from importlib import resources
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from scorecard.model import Indicator, Polarity, Unit
 from scorecard.periods import Frequency, YearBasis
@@ -46,7 +48,7 @@ def indicator(code: str, title: str, cluster: str, *aliases: str, **kwargs: obje
         title=title,
         cluster=cluster,
         polarity=Polarity.HIGH,
-        unit=Unit.PERCENT,
+        unit=kwargs.get("unit", Unit.PERCENT),  # type: ignore[arg-type]
         frequency=kwargs.get("frequency", Frequency.MONTHLY),  # type: ignore[arg-type]
         year_basis=kwargs.get("year_basis", YearBasis.FINANCIAL),  # type: ignore[arg-type]
         aliases=aliases,
@@ -268,3 +270,155 @@ def test_a_malformed_vocabulary_is_refused_with_the_key_named() -> None:
 def test_resolve_builds_and_reuses_an_index_when_none_is_given() -> None:
     meant = resolve("SEND timeliness", CATALOGUE, vocabulary=VOCABULARY, today=TODAY)
     assert isinstance(meant, IndicatorMatch) and meant.indicator.code == "SEND-01"
+
+
+# --- a measure and its breakdowns --------------------------------------------------------------
+
+# As DfE LAIT has them: a total beside its primary, secondary and subgroup versions, a count
+# beside a percentage, and two opposite halves of one measure.
+BREAKDOWNS = [
+    *CATALOGUE,
+    indicator("EX-01", "Total permanent exclusions", "Absence and exclusions"),
+    indicator("EX-02", "Primary permanent exclusions", "Absence and exclusions"),
+    indicator("EX-03", "Secondary permanent exclusions", "Absence and exclusions"),
+    indicator("EX-04", "Total suspensions", "Absence and exclusions"),
+    indicator("EX-05", "Primary suspensions", "Absence and exclusions"),
+    indicator("CIN-01", "% with at least one permanent exclusion", "Children in Need"),
+    indicator("EY-01", "Foundation stage - % achieving a good level of development", "Early years"),
+    indicator("EY-02", "Foundation stage - % achieving a good level of development - FSM", "Early years"),
+    indicator("EY-03", "Foundation stage - % achieving a good level of development - non FSM", "Early years"),
+    indicator("AD-01", "Number of children adopted", "Adoption", unit=Unit.COUNT),
+    indicator("AD-02", "Percentage of children adopted", "Adoption"),
+    indicator("RH-01", "Children who returned home as part of their care plan", "Corporate parenting"),
+    indicator("RH-02", "Children who returned home not as part of their care plan", "Corporate parenting"),
+    indicator("LV-01", "Leaving care support (finance)", "Finance"),
+    indicator("CL-01", "Care leavers in education, employment or training", "Children Looked After"),
+    indicator("CL-02", "Care leavers in suitable accommodation", "Children Looked After"),
+]
+BREAKDOWN_INDEX = QueryIndex.build(BREAKDOWNS, VOCABULARY)
+
+
+def ask_breakdowns(text: str) -> Resolution:
+    return BREAKDOWN_INDEX.resolve(text, glossary_terms=("RAG", "DOT"), today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("permanent exclusions", "EX-01"),
+        ("primary permanent exclusions", "EX-02"),
+        ("suspensions", "EX-04"),
+        ("primary suspensions", "EX-05"),
+        ("GLD", "EY-01"),
+        ("GLD FSM", "EY-02"),
+        ("GLD non FSM", "EY-03"),
+        ("number of children adopted", "AD-01"),
+        ("how many children were adopted", "AD-01"),
+        ("percentage of children adopted", "AD-02"),
+    ],
+)
+def test_the_headline_measure_unless_a_subgroup_or_a_way_of_counting_is_named(text: str, code: str) -> None:
+    assert code_of(ask_breakdowns(text)) == code
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "girls permanent exclusions",  # no such breakdown: not the total either
+        "children adopted",  # a count or a percentage: not said
+        "returned home",  # as part of the care plan or not: not said
+        "care leavers",  # not the finance line because the others are about children in care
+    ],
+)
+def test_no_headline_is_guessed(text: str) -> None:
+    assert isinstance(ask_breakdowns(text), Choices | NotFound)
+
+
+# --- invariants, over many generated queries -------------------------------------------------
+
+# Words members might type, from the catalogue and the vocabulary, with periods, wards and chat.
+WORDS = sorted(
+    {w for i in BREAKDOWNS for text in (i.title, *i.aliases, i.cluster) for w in text.split()}
+    | {w for spelling, canonical in VOCABULARY.rules for w in f"{spelling} {canonical}".split()}
+    | set(VOCABULARY.stopwords[:40])
+    | {"2023/24", "Q2", "last", "year", "March", "ward", "Hollins", "/kpi", "glossary", "%", "#", "?"}
+)
+# Realistic queries, without a ward (a ward's name is free text, so any word can be one).
+QUERIES = [
+    *(i.title for i in BREAKDOWNS),
+    *(a for i in BREAKDOWNS for a in i.aliases),
+    *(i.code for i in BREAKDOWNS),
+    "SEND timeliness 2023/24",
+    "LAC rate",
+    "kids in care rate",
+    "socail worker turnovr",
+    "permanent exclusions",
+    "GLD FSM",
+    "number of children adopted",
+    "how are we doing on persistent absence",
+]
+
+
+@given(st.text(max_size=120))
+def test_resolving_never_raises_on_any_text(text: str) -> None:
+    assert isinstance(
+        ask_breakdowns(text), IndicatorMatch | Choices | ClusterMatch | GlossaryMatch | Command | NotFound
+    )
+
+
+@given(st.lists(st.sampled_from(WORDS), max_size=12))
+def test_resolving_never_raises_on_any_mix_of_known_words(words: list[str]) -> None:
+    text = " ".join(words)
+    assert isinstance(
+        ask_breakdowns(text), IndicatorMatch | Choices | ClusterMatch | GlossaryMatch | Command | NotFound
+    )
+
+
+@given(
+    query=st.sampled_from(QUERIES),
+    word=st.sampled_from(VOCABULARY.out_of_scope),
+    position=st.integers(min_value=0, max_value=12),
+)
+def test_an_out_of_scope_word_in_any_query_never_gets_an_indicator(
+    query: str, word: str, position: int
+) -> None:
+    words = query.split()
+    words.insert(min(position, len(words)), word)
+    assert not isinstance(ask_breakdowns(" ".join(words)), IndicatorMatch)
+
+
+codes = st.from_regex(r"[A-Z][A-Za-z]{1,5}[-_ ]?[0-9]{1,3}", fullmatch=True)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(
+        codes, min_size=1, max_size=6, unique_by=lambda c: "".join(ch for ch in c.lower() if ch.isalnum())
+    ),
+    st.data(),
+)
+def test_an_exact_indicator_code_is_always_that_indicator(chosen: list[str], data: st.DataObject) -> None:
+    titles = [i.title for i in BREAKDOWNS]
+    catalogue = [
+        indicator(code, titles[n % len(titles)], BREAKDOWNS[n % len(titles)].cluster)
+        for n, code in enumerate(chosen)
+    ]
+    index = QueryIndex.build(catalogue, VOCABULARY)
+    code = data.draw(st.sampled_from(chosen))
+    for typed in (code, code.lower(), f"/kpi {code}", f" {code.upper()} "):
+        meant = index.resolve(typed, today=TODAY)
+        assert isinstance(meant, IndicatorMatch), (typed, meant)
+        assert meant.indicator.code == code
+
+
+@given(st.data())
+def test_the_order_of_a_titles_words_never_changes_the_answer(data: st.DataObject) -> None:
+    titled = [i for i in BREAKDOWNS if len(i.title.split()) > 1]
+    chosen = data.draw(st.sampled_from(titled))
+    words = chosen.title.split()
+    shuffled = data.draw(st.permutations(words))
+    normaliser = BREAKDOWN_INDEX.normaliser
+    # Phrases are read in order ("looked after" is children in care, "after looked" is not):
+    # the claim is about the words once understood.
+    assume(set(normaliser.tokens(" ".join(shuffled))) == set(normaliser.tokens(chosen.title)))
+    assert ask_breakdowns(" ".join(shuffled)) == ask_breakdowns(chosen.title)
