@@ -20,6 +20,7 @@ COMMAND_MODULES = [
     "bot.commands.ask",
     "bot.commands.demo",
     "bot.commands.scorecard",
+    "bot.commands.concerns",
     "bot.commands.approval",
     "bot.commands.serve",
 ]

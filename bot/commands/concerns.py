@@ -1,0 +1,267 @@
+"""`kpibot concerns ...`: members' concerns at the terminal, through the same handlers as Slack.
+
+    kpibot concerns list --as U0DEMOGOV01 [--all] [--json]
+    kpibot concerns show C-3 --as U0DEMOMEMB1 [--json]
+    kpibot concerns send C-3 SEND --note "Please answer" --as U0DEMOGOV01
+    kpibot concerns answer C-3 "We have added caseworkers" --as U0DEMOSVC01
+    kpibot concerns escalate C-3 --note "Officer to attend" --as U0DEMOGOV01
+    kpibot concerns close C-3 "Member satisfied" --as U0DEMOGOV01
+    kpibot concerns raise --as U0DEMOMEMB1 --indicator SEND-01 "SEND timeliness keeps slipping"
+    kpibot concerns agenda --meeting 2026-12-08 --format csv --output pack.csv
+
+Who may do what is the domain's rule, as in Slack: a refusal is printed (exit code 1) saying
+which role is needed. Heavy imports happen inside the commands so `kpibot --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from bot.runtime import Runtime
+    from handlers.reply import Reply, Request
+
+concerns_app = typer.Typer(
+    help="Members' concerns: list, show, send to a service, answer, escalate, close, the agenda pack.",
+    no_args_is_help=True,
+)
+
+AsUser = Annotated[str, typer.Option("--as", help="Who is acting (a user id from the roles table).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the answer as one JSON object.")]
+Ref = Annotated[str, typer.Argument(help="The concern's reference, like C-3 (or just 3).")]
+DatabaseUrl = Annotated[
+    str | None, typer.Option("--database-url", help="The store to use (default: the settings' database_url).")
+]
+
+
+class PackFormat(StrEnum):
+    CSV = "csv"
+    HTML = "html"
+
+
+def register(app: typer.Typer) -> None:
+    # build() may run more than once in one process (tests): add the group once.
+    if not any(group.typer_instance is concerns_app for group in app.registered_groups):
+        app.add_typer(concerns_app, name="concerns")
+
+
+def _runtime(database_url: str | None) -> Runtime:
+    from bot.runtime import open_runtime
+    from bot.settings import Settings
+
+    return open_runtime(Settings() if database_url is None else Settings(database_url=database_url))
+
+
+def _run(
+    database_url: str | None, as_user: str, as_json: bool, work: Callable[[Request, Session], Reply]
+) -> None:
+    """Run one conversation in one transaction; print the reply, or the refusal (exit 1)."""
+    from bot.console import as_json_line, print_reply
+    from bot.runtime import utc_now, viewer_for
+    from handlers.reply import Request
+    from scorecard.concerns import ConcernError
+
+    runtime = _runtime(database_url)
+    try:
+        with runtime.session() as session:
+            request = Request(text="", viewer=viewer_for(session, as_user), now=utc_now())
+            reply = work(request, session)
+    except ConcernError as refused:
+        if as_json:
+            import json
+
+            print(json.dumps({"kind": "error", "message": str(refused)}, ensure_ascii=False))
+        else:
+            typer.echo(str(refused), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        runtime.engine.dispose()
+    if as_json:
+        print(as_json_line(reply), flush=True)
+    else:
+        print_reply(reply)
+
+
+def _id(ref: str) -> int:
+    from handlers.concern_workflow import parse_reference
+
+    found = parse_reference(ref)
+    if found is None:
+        raise typer.BadParameter(f"'{ref}' is not a concern's reference: write it like C-3.")
+    return found
+
+
+@concerns_app.command("list")
+def list_concerns(
+    as_user: AsUser,
+    include_closed: Annotated[bool, typer.Option("--all", help="Closed concerns too.")] = False,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The concerns you may see and where each stands (members: their own)."""
+    from handlers.concern_workflow import listing
+
+    _run(database_url, as_user, as_json, lambda r, s: listing(r, s, include_closed=include_closed))
+
+
+@concerns_app.command("show")
+def show(ref: Ref, as_user: AsUser, as_json: AsJson = False, database_url: DatabaseUrl = None) -> None:
+    """One concern with its whole history."""
+    from handlers.concern_workflow import show as show_concern
+
+    concern_id = _id(ref)
+    _run(database_url, as_user, as_json, lambda r, s: show_concern(r, s, concern_id))
+
+
+@concerns_app.command("send")
+def send(
+    ref: Ref,
+    service_area: Annotated[str, typer.Argument(help="The service area, as in the roles table (e.g. SEND).")],
+    as_user: AsUser,
+    note: Annotated[str, typer.Option("--note", help="A note for the service.")] = "",
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Send a concern to a service area for a written answer (the governance advisor)."""
+    from bot.concern_jobs import policy_for
+    from bot.settings import Settings
+    from handlers import concern_workflow as workflow
+
+    concern_id = _id(ref)
+    policy = policy_for(Settings() if database_url is None else Settings(database_url=database_url))
+    _run(
+        database_url,
+        as_user,
+        as_json,
+        lambda r, s: workflow.send(r, s, concern_id, service_area, note, policy=policy).reply,
+    )
+
+
+@concerns_app.command("answer")
+def answer(
+    ref: Ref,
+    text: Annotated[str, typer.Argument(help="The service's answer, for the member.")],
+    as_user: AsUser,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Answer a concern sent to your service area (a service officer of that area)."""
+    from handlers import concern_workflow as workflow
+
+    concern_id = _id(ref)
+    _run(database_url, as_user, as_json, lambda r, s: workflow.answer(r, s, concern_id, text).reply)
+
+
+@concerns_app.command("escalate")
+def escalate(
+    ref: Ref,
+    as_user: AsUser,
+    note: Annotated[str, typer.Option("--note", help="Why it goes to the commission.")] = "",
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Escalate a concern to the next commission meeting open for items (the governance advisor)."""
+    from handlers import concern_workflow as workflow
+
+    concern_id = _id(ref)
+    _run(database_url, as_user, as_json, lambda r, s: workflow.escalate(r, s, concern_id, note).reply)
+
+
+@concerns_app.command("close")
+def close(
+    ref: Ref,
+    outcome: Annotated[str, typer.Argument(help="The outcome, for the member and the record.")],
+    as_user: AsUser,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Close a concern with its outcome (the governance advisor)."""
+    from handlers import concern_workflow as workflow
+
+    concern_id = _id(ref)
+    _run(database_url, as_user, as_json, lambda r, s: workflow.close(r, s, concern_id, outcome).reply)
+
+
+@concerns_app.command("raise")
+def raise_concern(
+    text: Annotated[str, typer.Argument(help="The concern, in the member's words.")],
+    as_user: AsUser,
+    indicator: Annotated[
+        str | None,
+        typer.Option("--indicator", help="The indicator's code (default: the scorecard in general)."),
+    ] = None,
+    key: Annotated[
+        str | None, typer.Option("--key", help="A key for this submission: the same key never raises twice.")
+    ] = None,
+    as_json: AsJson = False,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Raise a concern as a member would (for scripts and demonstrations)."""
+    import hashlib
+
+    from handlers import concern_workflow as workflow
+    from handlers.concerns import confirmation
+
+    digest = hashlib.sha256(f"{as_user}\0{indicator or ''}\0{text}".encode()).hexdigest()[:32]
+    submission = key or f"cli:{digest}"
+
+    def work(request: Request, session: Session) -> Reply:
+        concern = workflow.raise_for_script(request, session, indicator, text, submission)
+        return confirmation(session, concern)
+
+    _run(database_url, as_user, as_json, work)
+
+
+@concerns_app.command("agenda")
+def agenda(
+    meeting: Annotated[str, typer.Option("--meeting", help="The meeting's date, like 2026-12-08.")],
+    output_format: Annotated[
+        PackFormat, typer.Option("--format", help="csv (for a spreadsheet) or html (to print or send).")
+    ] = PackFormat.CSV,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", help="Write to this file instead of the terminal.", dir_okay=False),
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """The agenda pack for a meeting: each escalated concern, the figure the member saw when
+    raising it, the service's answer and the history."""
+    from handlers.concern_workflow import agenda as agenda_of
+    from scorecard.agenda import agenda_csv, agenda_html
+
+    try:
+        on = date.fromisoformat(meeting)
+    except ValueError:
+        raise typer.BadParameter(f"'{meeting}' is not a date: write it like 2026-12-08.") from None
+    runtime = _runtime(database_url)
+    try:
+        with runtime.session() as session:
+            try:
+                found, items = agenda_of(session, on)
+            except LookupError as missing:
+                typer.echo(str(missing), err=True)
+                raise typer.Exit(1) from None
+    finally:
+        runtime.engine.dispose()
+    text = agenda_csv(items) if output_format is PackFormat.CSV else agenda_html(found, items)
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        # newline="" keeps the CSV's own CRLF line ends as they are.
+        with output.open("w", encoding="utf-8", newline="") as file:
+            file.write(text)
+        count = f"{len(items)} concern{'s' if len(items) != 1 else ''}"
+        typer.echo(
+            f"Wrote the agenda pack for {on.isoformat()} ({count}, {output_format.value}) to {output}.",
+            err=True,
+        )
