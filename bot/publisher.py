@@ -293,13 +293,13 @@ def deliver_due(
         except Exception as error:
             log.exception("could not deliver %s (attempt %d)", key, item.attempts)
             with runtime.session() as session:
-                outbox.release(session, item.id, holder, error=repr(error))
+                outbox.release(session, item.id, item.claimed_by or holder, error=repr(error))
             report.failed.append(key)
             continue
         if after_send is not None:
             after_send(item)
         with runtime.session() as session:
-            outbox.mark_sent(session, item.id, holder, now=now, external_id=external_id)
+            outbox.mark_sent(session, item.id, item.claimed_by or holder, now=now, external_id=external_id)
         (report.found if found else report.sent).append(key)
         log.info("%s %s to %s", "found already sent" if found else "sent", key, item.message.destination)
     return report

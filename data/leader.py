@@ -14,7 +14,7 @@ import uuid
 import zlib
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine, or_, select, text, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
@@ -109,29 +109,24 @@ class Leader:
         at = _naive(now)
         until = _naive(now + self.lease)
         with Session(self.engine) as session, session.begin():
-            row = session.execute(
-                select(LeaderLeaseRow.holder, LeaderLeaseRow.expires_at)
-                .where(LeaderLeaseRow.name == self.name)
-            ).first()
-            if row is None:
-                try:
-                    with session.begin_nested():
-                        session.add(LeaderLeaseRow(name=self.name, holder=self.holder, expires_at=until))
-                        session.flush()
-                except IntegrityError:
-                    return False
-                return True
-            holder, expires_at = row
-            if holder != self.holder and expires_at > at:
-                return False
-            # Take over (or renew) only if nobody else did since it was read.
+            # Write first (renew, or take over an expired lease): SQLite then takes its write
+            # lock before reading, so two copies never trip over each other's snapshot.
             result = session.execute(
                 update(LeaderLeaseRow)
                 .where(
                     LeaderLeaseRow.name == self.name,
-                    LeaderLeaseRow.holder == holder,
-                    LeaderLeaseRow.expires_at == expires_at,
+                    or_(LeaderLeaseRow.holder == self.holder, LeaderLeaseRow.expires_at <= at),
                 )
                 .values(holder=self.holder, expires_at=until)
             )
-            return getattr(result, "rowcount", 0) == 1
+            if getattr(result, "rowcount", 0) == 1:
+                return True
+            if session.scalar(select(LeaderLeaseRow.name).where(LeaderLeaseRow.name == self.name)):
+                return False
+            try:
+                with session.begin_nested():
+                    session.add(LeaderLeaseRow(name=self.name, holder=self.holder, expires_at=until))
+                    session.flush()
+            except IntegrityError:
+                return False
+            return True

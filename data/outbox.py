@@ -11,6 +11,7 @@ at the destination (by its key), so a crash between posting and marking sent nev
 from __future__ import annotations
 
 import json
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -136,57 +137,57 @@ def enqueue(session: Session, message: OutboxMessage, *, now: datetime) -> bool:
 
 
 def claim_due(session: Session, holder: str, *, now: datetime, limit: int = 50) -> list[OutboxItem]:
-    """Claim the messages due at `now` for `holder` and return them (commit before delivering).
+    """Claim the messages due at `now` for `holder` and return them (commit before delivering);
+    each item's `claimed_by` is the claim's token, for `mark_sent` and `release`.
 
     Due: `pending` (or `sending` under a claim older than `STALE_CLAIM`), `not_before` passed,
-    and, for a scorecard's messages, the scorecard published. Each row is claimed by an UPDATE
-    that checks its status and claim are still what was read: when two senders race for a row
-    exactly one UPDATE changes it (rowcount 1), and only that sender delivers it.
+    and, for a scorecard's messages, the scorecard published. One UPDATE claims them, its
+    status condition checked row by row as it writes (PostgreSQL re-checks a row another
+    sender changed meanwhile; SQLite runs one writer at a time), so of two racing senders
+    exactly one claims each message and only that one delivers it. The UPDATE comes first in
+    the transaction so that SQLite takes its write lock before reading anything.
     """
     at = _naive(now)
     stale = _naive(now - STALE_CLAIM)
-    candidates = session.execute(
-        select(OutboxRow.id, OutboxRow.status, OutboxRow.claimed_at)
+    # Each claim has its own token, so two rounds of the same holder never share rows.
+    token = f"{holder}/{uuid.uuid4().hex[:12]}"[:200]
+    claimable = or_(
+        OutboxRow.status == OutboxStatus.PENDING.value,
+        (OutboxRow.status == OutboxStatus.SENDING.value) & (OutboxRow.claimed_at < stale),
+    )
+    due = (
+        select(OutboxRow.id)
         .outerjoin(ScorecardRecordRow, ScorecardRecordRow.id == OutboxRow.scorecard_id)
         .where(
             OutboxRow.not_before <= at,
-            or_(
-                OutboxRow.status == OutboxStatus.PENDING.value,
-                (OutboxRow.status == OutboxStatus.SENDING.value) & (OutboxRow.claimed_at < stale),
-            ),
+            claimable,
             or_(OutboxRow.scorecard_id.is_(None), ScorecardRecordRow.status == "published"),
         )
         .order_by(OutboxRow.id)
         .limit(limit)
-    ).all()
-    claimed: list[int] = []
-    for row_id, status, claimed_at in candidates:
-        claim = OutboxRow.claimed_at
-        same_claim = claim.is_(None) if claimed_at is None else claim == claimed_at
-        guard = [OutboxRow.id == row_id, OutboxRow.status == status, same_claim]
-        result = session.execute(
-            update(OutboxRow)
-            .where(*guard)
-            .values(
-                status=OutboxStatus.SENDING.value,
-                claimed_by=holder,
-                claimed_at=at,
-                attempts=OutboxRow.attempts + 1,
-            )
-            .execution_options(synchronize_session=False)
+    )
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id.in_(due), claimable)
+        .values(
+            status=OutboxStatus.SENDING.value,
+            claimed_by=token,
+            claimed_at=at,
+            attempts=OutboxRow.attempts + 1,
         )
-        if getattr(result, "rowcount", 0) == 1:
-            claimed.append(row_id)
-    if not claimed:
-        return []
+        .execution_options(synchronize_session=False)
+    )
     rows = session.scalars(
-        select(OutboxRow).where(OutboxRow.id.in_(claimed)).order_by(OutboxRow.id)
+        select(OutboxRow)
+        .where(OutboxRow.status == OutboxStatus.SENDING.value, OutboxRow.claimed_by == token)
+        .order_by(OutboxRow.id)
     ).all()
     return [_item(row) for row in rows]
 
 
 def mark_sent(session: Session, item_id: int, holder: str, *, now: datetime, external_id: str) -> bool:
-    """Mark a claimed message sent; False if `holder` no longer holds the claim."""
+    """Mark a claimed message sent; False if the claim (`holder`: the item's `claimed_by`) is
+    no longer held."""
     result = session.execute(
         update(OutboxRow)
         .where(
