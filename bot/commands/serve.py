@@ -46,7 +46,16 @@ def serve(
         raise typer.Exit(2) from None
     runtime = open_runtime(settings)
     app = create_app(settings, runtime, socket_mode=use_socket)
-    if use_socket:
-        serve_socket_mode(app, settings.slack_app_token)
-    else:
-        serve_http(app, host=host, port=port or settings.port)
+    # Scheduled work (publication, reminders) runs beside the listeners; only one running copy
+    # leads it (data.leader).
+    from bot import scheduler
+    from bot.publisher import SlackMessenger, pages_dir
+
+    jobs = scheduler.start(runtime, SlackMessenger(app.client))
+    try:
+        if use_socket:
+            serve_socket_mode(app, settings.slack_app_token)
+        else:
+            serve_http(app, host=host, port=port or settings.port, pages=pages_dir(settings))
+    finally:
+        scheduler.stop(jobs)

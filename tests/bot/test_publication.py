@@ -393,3 +393,29 @@ def test_the_outbox_payload_is_json(runtime: Runtime) -> None:
     assert all(json.dumps(i.message.payload) for i in items)
     assert all(i.message.not_before == datetime(2024, 10, 28, 9, 0, tzinfo=UTC) for i in items)
     _ = timedelta
+
+
+def test_kpibot_serve_serves_the_published_page_at_a_stable_address(
+    runtime: Runtime, messenger: SlackMessenger, settings: Settings, stub: HistoryStub
+) -> None:
+    from slack_bolt import App
+
+    from bot.publisher import pages_dir
+    from bot.slack.server import wsgi_app
+
+    approve_q2(runtime, london(2024, 10, 25, 16, 0), now=True)
+    run_publication(runtime, messenger, now=london(2024, 10, 25, 16, 1), holder="a")
+    serve = wsgi_app(App(client=web_client(settings), signing_secret="not-real"), pages_dir(settings))
+    answers: list[str] = []
+
+    def get(path: str) -> bytes:
+        environ = {"PATH_INFO": path, "REQUEST_METHOD": "GET"}
+        return b"".join(serve(environ, lambda status, headers: answers.append(status)))
+
+    page = get("/scorecards/2024-25-Q2.html")
+    missing = get("/scorecards/2023-24-Q1.html")
+    sneaky = get("/scorecards/..%2Fstore.sqlite")
+
+    assert answers[:2] == ["200 OK", "404 Not Found"]
+    assert b"2024/25 Q2" in page and b"No scorecard" in missing
+    assert b"SQLite" not in sneaky
