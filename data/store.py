@@ -19,6 +19,7 @@ from data.schema import (
     Cluster,
     GlossaryRow,
     IndicatorRow,
+    LoadRow,
     MeetingRow,
     ObservationRow,
     RoleRow,
@@ -319,3 +320,11 @@ def overview(session: Session) -> list[ClusterOverview]:
             )
         )
     return result
+
+
+def load_sources(session: Session, starting_with: str = "") -> list[str]:
+    """The source names of earlier loads (oldest first), optionally only those with a prefix."""
+    query = select(LoadRow.source_name).order_by(LoadRow.id)
+    if starting_with:
+        query = query.where(LoadRow.source_name.startswith(starting_with))
+    return list(session.scalars(query))

@@ -121,12 +121,9 @@ def load_lait(
 
 def _other_council(session: Session, council: str) -> str | None:
     """The council of an earlier LAIT load into this store, if it is not `council`."""
-    from sqlalchemy import select
+    from data.store import load_sources
 
-    from data.schema import LoadRow
-
-    names = session.scalars(select(LoadRow.source_name).where(LoadRow.source_name.startswith(SOURCE_PREFIX)))
-    for name in names:
+    for name in load_sources(session, SOURCE_PREFIX):
         _, _, earlier = name.rpartition(": ")
         if earlier and earlier != council:
             return earlier
