@@ -25,11 +25,11 @@ from handlers.replies import (
 )
 from handlers.reply import Reply, Request
 from scorecard import query
-from scorecard.card import IndicatorCard, area_figure, build_card, reds
+from scorecard.card import IndicatorCard, area_figure, build_card, latest_period, reds
 from scorecard.glossary import BUILTIN_GLOSSARY, lookup, merge_glossary
 from scorecard.model import GlossaryEntry, Indicator
 from scorecard.periods import Period
-from scorecard.rules import LONDON
+from scorecard.rules import LONDON, index_observations
 
 NOTHING_LOADED = (
     "No figures have been loaded yet. The performance team loads them with `kpibot load`; "
@@ -108,30 +108,25 @@ def card_by_code(
 
 def _card(request: Request, session: Session, indicator: Indicator, period: Period | None) -> IndicatorCard:
     figures = store.figures(session, [indicator.code])[indicator.code]
-    card = build_card(
-        indicator,
-        figures.observations,
-        figures.targets,
-        figures.benchmarks,
-        viewer=request.viewer,
-        now=request.now,
-        period=period,
-    )
+    # Indexed once for this viewer: it gives the latest period they may see, and the card reuses it.
+    index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
+    shown = period if period is not None else latest_period(index)
     # The figure the latest published scorecard showed for this period, if any: the card then
     # says when it was revised after publication (the published scorecard itself never changes).
-    shown = card.period
-    published = scorecards.published_values(session, [indicator.code])
-    if shown is None or published.get((indicator.code, shown.end.isoformat())) is None:
-        return card
+    published = None
+    if shown is not None:
+        published = scorecards.published_values(session, [indicator.code]).get(
+            (indicator.code, shown.end.isoformat())
+        )
     return build_card(
         indicator,
-        figures.observations,
+        index,
         figures.targets,
         figures.benchmarks,
         viewer=request.viewer,
         now=request.now,
         period=shown,
-        published=published[(indicator.code, shown.end.isoformat())],
+        published=published,
     )
 
 
