@@ -34,12 +34,14 @@ __all__ = [
     "ChangedMeanwhile",
     "PublishedScorecard",
     "approve",
+    "awaiting_publication",
     "by_quarter",
     "due_for_publication",
     "events_of",
     "latest_figure_end",
     "mark_published",
     "published",
+    "published_quarters",
     "published_values",
     "save_step",
     "snapshot_of",
@@ -256,6 +258,26 @@ def published(session: Session, quarter: str | None = None) -> PublishedScorecar
     if row is None or row.snapshot is None:
         return None
     return PublishedScorecard(_record(row), dict(json.loads(row.snapshot)))
+
+
+def published_quarters(session: Session) -> list[str]:
+    """The quarters with a published scorecard, latest first ("2024/25 Q2", "2024/25 Q1")."""
+    query = (
+        select(ScorecardRecordRow.quarter)
+        .where(ScorecardRecordRow.status == ScorecardStatus.PUBLISHED.value)
+        .order_by(ScorecardRecordRow.quarter_end.desc())
+    )
+    return list(session.scalars(query))
+
+
+def awaiting_publication(session: Session) -> list[ScorecardRecord]:
+    """Approved scorecards not yet published, soonest publication first."""
+    query = (
+        select(ScorecardRecordRow)
+        .where(ScorecardRecordRow.status == ScorecardStatus.APPROVED.value)
+        .order_by(ScorecardRecordRow.publish_at, ScorecardRecordRow.quarter_end)
+    )
+    return [_record(row) for row in session.scalars(query)]
 
 
 def published_values(session: Session, codes: Sequence[str]) -> dict[tuple[str, str], float | None]:

@@ -48,6 +48,13 @@ class ActionId(StrEnum):
     ESCALATE_CONCERN = "concern_escalate"
     CLOSE_CONCERN = "concern_close"
     ANSWER_CONCERN = "concern_answer"
+    # The quarterly scorecard's steps (the button's value is the quarter, "2024/25 Q2") and
+    # its picture (the value is the quarter and, after "|", the cluster if only one is shown).
+    PREPARE_SCORECARD = "scorecard_prepare"
+    SUBMIT_SCORECARD = "scorecard_submit"
+    APPROVE_SCORECARD = "scorecard_approve"
+    RETURN_SCORECARD = "scorecard_return"
+    SHOW_SCORECARD_IMAGE = "scorecard_image"
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +86,14 @@ class ChartRef:
 
 
 @dataclass(frozen=True, slots=True)
+class ScorecardImageRef:
+    """Which picture to draw on demand: a published scorecard (or one of its clusters)."""
+
+    quarter: str
+    cluster: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Reply:
     kind: Kind
     heading: str
@@ -91,6 +106,7 @@ class Reply:
     visibility: Visibility = Visibility.PRIVATE
     rag: Rag | None = None
     data: dict[str, Any] = field(default_factory=dict)
+    image: ScorecardImageRef | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The machine-readable answer: `kind` plus the fields the spec lists for it."""
