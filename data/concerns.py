@@ -183,6 +183,14 @@ def record_step(session: Session, before: Concern, after: Concern, event: Concer
     """Keep a step of a concern's life: the event appended, the concern's row moved to where the
     step left it. Raises ConcernMoved (nothing kept) when the concern is no longer as `before`
     says, e.g. two advisors pressed Escalate and Close at once; only one step is kept."""
+    return record_step_kept(session, before, after, event)[0]
+
+
+def record_step_kept(
+    session: Session, before: Concern, after: Concern, event: ConcernEvent
+) -> tuple[Concern, int]:
+    """As `record_step`, and the kept event's id: the messages the step causes are keyed by it,
+    so each step's messages are queued once."""
     if before.id is None or after.id != before.id:
         raise ValueError("a step is recorded on a kept concern")
     meeting = after.meeting
@@ -200,24 +208,24 @@ def record_step(session: Session, before: Concern, after: Concern, event: Concer
     )
     if getattr(moved, "rowcount", 0) != 1:
         raise ConcernMoved(before.reference)
-    session.add(
-        ConcernEventRow(
-            concern_id=before.id,
-            at=_naive_utc(event.at),
-            who=event.who,
-            from_status=None if event.from_status is None else event.from_status.value,
-            to_status=event.to_status.value,
-            text=event.text,
-            step=event.step,
-            service_area=event.service_area,
-            due_on=event.due_on,
-            meeting_committee=None if event.meeting is None else event.meeting.committee,
-            meeting_date=None if event.meeting is None else event.meeting.date,
-        )
+    kept = ConcernEventRow(
+        concern_id=before.id,
+        at=_naive_utc(event.at),
+        who=event.who,
+        from_status=None if event.from_status is None else event.from_status.value,
+        to_status=event.to_status.value,
+        text=event.text,
+        step=event.step,
+        service_area=event.service_area,
+        due_on=event.due_on,
+        meeting_committee=None if event.meeting is None else event.meeting.committee,
+        meeting_date=None if event.meeting is None else event.meeting.date,
     )
+    session.add(kept)
     session.flush()
+    event_id = kept.id
     session.expire_all()
-    return after
+    return after, event_id
 
 
 def concerns_with_status(

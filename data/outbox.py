@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -136,9 +137,17 @@ def enqueue(session: Session, message: OutboxMessage, *, now: datetime) -> bool:
     return True
 
 
-def claim_due(session: Session, holder: str, *, now: datetime, limit: int = 50) -> list[OutboxItem]:
+def claim_due(
+    session: Session,
+    holder: str,
+    *,
+    now: datetime,
+    limit: int = 50,
+    keys: Collection[str] | None = None,
+) -> list[OutboxItem]:
     """Claim the messages due at `now` for `holder` and return them (commit before delivering);
-    each item's `claimed_by` is the claim's token, for `mark_sent` and `release`.
+    each item's `claimed_by` is the claim's token, for `mark_sent` and `release`. With `keys`,
+    only those messages (a step's own messages, delivered straight after it is kept).
 
     Due: `pending` (or `sending` under a claim older than `STALE_CLAIM`), `not_before` passed,
     and, for a scorecard's messages, the scorecard published. One UPDATE claims them, its
@@ -166,6 +175,8 @@ def claim_due(session: Session, holder: str, *, now: datetime, limit: int = 50) 
         .order_by(OutboxRow.id)
         .limit(limit)
     )
+    if keys is not None:
+        due = due.where(OutboxRow.idempotency_key.in_(sorted(set(keys))))
     session.execute(
         update(OutboxRow)
         .where(OutboxRow.id.in_(due), claimable)
