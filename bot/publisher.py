@@ -6,7 +6,13 @@ each message first (committed), sends it, then marks it sent. A copy that crashe
 sending but before marking sent leaves a stale claim; whoever takes the message over first
 asks the destination whether it already has a message carrying the key (Slack: the channel's
 history, where each of our messages carries its key in its metadata) and marks it sent
-without sending again.
+without sending again. A message's first attempt skips the look-up: no one can have sent it
+before its first claim, so a step's direct messages go at once (`deliver_now`, straight after
+the step's commit) at the cost of one Slack call.
+
+A message to a person may carry a platform-neutral description of a reply (handlers.outgoing:
+heading, summary, facts, table, notes and buttons); Slack draws it with its buttons
+(bot.slack.render), the terminal prints its text.
 
 Where messages go is a `Messenger`: Slack (`SlackMessenger`, the real WebClient, which tests
 point at a local stub) or the terminal (`ConsoleMessenger`).
@@ -17,7 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
@@ -31,6 +37,8 @@ from bot.settings import Settings
 from data import outbox, scorecards
 from data.outbox import OutboxItem
 from handlers.approval import NEWSLETTER, SUMMARY_EVENT, Publication, page_name, publish_due
+from handlers.outgoing import reply_of
+from handlers.reply import Reply
 
 log = logging.getLogger("kpibot.publisher")
 
@@ -41,6 +49,7 @@ __all__ = [
     "PublicationReport",
     "SlackMessenger",
     "deliver_due",
+    "deliver_now",
     "messenger_for",
     "newsletter_path",
     "pages_dir",
@@ -70,8 +79,11 @@ class Messenger(Protocol):
         """The id of a message already sent there carrying `key` (since `since`), if any."""
         ...
 
-    def send(self, destination: str, text: str, *, key: str, image: Image | None = None) -> str:
-        """Send, carrying `key` so that `find` can see it later; the message's id."""
+    def send(
+        self, destination: str, text: str, *, key: str, image: Image | None = None, reply: Reply | None = None
+    ) -> str:
+        """Send, carrying `key` so that `find` can see it later; the message's id. `reply`, when
+        given, is the message drawn in full (with its buttons); `text` is it in plain words."""
         ...
 
 
@@ -85,7 +97,9 @@ class ConsoleMessenger:
     def find(self, destination: str, key: str, *, since: datetime) -> str | None:
         return None
 
-    def send(self, destination: str, text: str, *, key: str, image: Image | None = None) -> str:
+    def send(
+        self, destination: str, text: str, *, key: str, image: Image | None = None, reply: Reply | None = None
+    ) -> str:
         import sys
 
         out = self.out or sys.stdout
@@ -147,8 +161,23 @@ class SlackMessenger:
                 return None
         return None
 
-    def send(self, destination: str, text: str, *, key: str, image: Image | None = None) -> str:
+    def send(
+        self, destination: str, text: str, *, key: str, image: Image | None = None, reply: Reply | None = None
+    ) -> str:
         channel = self._channel(destination)
+        if reply is not None:
+            from bot.slack import render
+
+            # The reply drawn with its buttons; the plain text is the notification's.
+            posted = self.client.chat_postMessage(
+                channel=channel,
+                text=render.escaped(text, render.MAX_FALLBACK),
+                blocks=render.message(reply)["blocks"],
+                metadata={"event_type": SUMMARY_EVENT, "event_payload": {"key": key}},
+                unfurl_links=False,
+                unfurl_media=False,
+            )
+            return str(posted["ts"])
         blocks: list[dict[str, Any]] = [
             {"type": "section", "text": {"type": "mrkdwn", "text": _mrkdwn_escape(text)[:3000]}}
         ]
@@ -251,10 +280,13 @@ def _deliver(runtime: Runtime, messenger: Messenger, item: OutboxItem, pages: Pa
         # Writing the same page again is harmless, so a crash here needs no look-up.
         _write_atomically(path, newsletter_html(_frozen(runtime, item)))
         return str(path), False
-    since = item.created_at - HISTORY_MARGIN
-    already = messenger.find(message.destination, message.idempotency_key, since=since)
-    if already is not None:
-        return already, True
+    if item.attempts > 1:
+        # Claimed before (a sender that died or failed, perhaps after Slack took the message):
+        # look for it first. A first claim cannot follow a send, so it needs no look-up.
+        since = item.created_at - HISTORY_MARGIN
+        already = messenger.find(message.destination, message.idempotency_key, since=since)
+        if already is not None:
+            return already, True
     image = None
     if message.kind == "scorecard_summary":
         from scorecard.charts import scorecard_image
@@ -266,8 +298,14 @@ def _deliver(runtime: Runtime, messenger: Messenger, item: OutboxItem, pages: Pa
             title=f"Children's services scorecard, {card.quarter_label}",
             alt_text=f"The {card.quarter_label} scorecard. Summary: {card.summary.text}.",
         )
-    sent = messenger.send(message.destination, str(message.payload["text"]), key=message.idempotency_key,
-                          image=image)
+    reply = reply_of(message.payload)
+    text = str(message.payload["text"])
+    if reply is None:
+        sent = messenger.send(message.destination, text, key=message.idempotency_key, image=image)
+    else:
+        sent = messenger.send(
+            message.destination, text, key=message.idempotency_key, image=image, reply=reply
+        )
     return sent, False
 
 
@@ -280,12 +318,13 @@ def deliver_due(
     pages: Path,
     after_send: Callable[[OutboxItem], None] | None = None,
     report: PublicationReport | None = None,
+    keys: Collection[str] | None = None,
 ) -> PublicationReport:
-    """Claim, send and mark sent every due outbox message. `after_send` is a test's hook for a
-    crash between sending and marking sent."""
+    """Claim, send and mark sent every due outbox message (only those with `keys`, if given).
+    `after_send` is a test's hook for a crash between sending and marking sent."""
     report = report or PublicationReport()
     with runtime.session() as session:
-        claimed = outbox.claim_due(session, holder, now=now)
+        claimed = outbox.claim_due(session, holder, now=now, keys=keys)
     for item in claimed:
         key = item.message.idempotency_key
         try:
@@ -303,6 +342,32 @@ def deliver_due(
         (report.found if found else report.sent).append(key)
         log.info("%s %s to %s", "found already sent" if found else "sent", key, item.message.destination)
     return report
+
+
+def deliver_now(
+    runtime: Runtime,
+    messenger: Messenger,
+    keys: Collection[str],
+    *,
+    now: datetime,
+    holder: str = "prompt",
+    after_send: Callable[[OutboxItem], None] | None = None,
+) -> PublicationReport:
+    """Deliver the messages a step has just queued (and committed), straight away, for the
+    person to have them at once. Never raises (bar a test's crash): what could not go now stays
+    in the outbox, and the scheduler's round (`publish_due`, every minute) or `kpibot scorecard
+    publish-due` sends it later; a message another sender has claimed meanwhile is its to send."""
+    if not keys:
+        return PublicationReport()
+    try:
+        return deliver_due(
+            runtime, messenger, now=now, holder=f"{holder}/{os.getpid()}", pages=pages_dir(runtime.settings),
+            after_send=after_send, keys=keys,
+        )
+    except Exception:
+        log.warning("could not deliver %s now: the outbox keeps them for the next round", list(keys),
+                    exc_info=True)
+        return PublicationReport(failed=list(keys))
 
 
 def run_publication(

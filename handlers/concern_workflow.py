@@ -5,7 +5,10 @@ before meetings; and the meeting's agenda pack.
 Each step runs in the caller's one transaction: the request's key is recorded first (so a
 retried or double-clicked submission does nothing the second time), then the domain decides
 whether the step is allowed, then the store appends the event and moves the concern. The
-messages a step causes are returned for the platform to deliver after the commit.
+messages a step causes are queued in the outbox in that same transaction, keyed by the concern,
+the step's event and the person (handlers.outgoing), so none is lost if the bot stops after the
+commit and none goes twice; the platform delivers them straight after the commit, and the
+scheduler's outbox round delivers whatever is still waiting.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from data import concerns as concern_store
 from data import handled, outbox, store
 from data.outbox import OutboxMessage
 from handlers import concerns as raising
+from handlers import outgoing
 from handlers.reply import Action, ActionId, Fact, Kind, Reply, Request, Table
 from scorecard import concerns as life
 from scorecard.agenda import AgendaItem
@@ -48,12 +52,14 @@ class Notice:
 @dataclass(frozen=True, slots=True)
 class StepDone:
     """The concern after a step, whether this request took it (False: a retry of one already
-    taken), and the messages to send (only when it was taken just now)."""
+    taken), the messages it causes (only when it was taken just now) and their outbox keys
+    (queued in the step's transaction; deliver them after the commit)."""
 
     concern: Concern
     new: bool
     reply: Reply
     notices: tuple[Notice, ...] = ()
+    queued: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,9 +333,29 @@ def _step(
         return StepDone(current, False, _already(current))
     before = find(request, session, concern_id)
     after, event = take(before)
-    concern_store.record_step(session, before, after, event)
+    _, event_id = concern_store.record_step_kept(session, before, after, event)
     reply, notices = say(after, event)
-    return StepDone(after, True, reply, notices)
+    queued = queue_notices(session, after, f"{event_id}", event.step, notices, now=request.now)
+    return StepDone(after, True, reply, notices, queued)
+
+
+def notice_key(concern: Concern, tag: str, to: str) -> str:
+    """The outbox key of a message a step causes: the concern, the step's event (or "raise") and
+    the person, e.g. "concern:3:17:U0DEMOSVC01"."""
+    return f"concern:{concern.id}:{tag}:{to}"
+
+
+def queue_notices(
+    session: Session, concern: Concern, tag: str, step: str, notices: Sequence[Notice], *, now: datetime
+) -> tuple[str, ...]:
+    """Queue a step's messages in the outbox, in the caller's transaction; the keys queued now."""
+    keys = (
+        outgoing.queue_message(
+            session, notice.to, f"concern_{step}", notice_key(concern, tag, notice.to), notice.reply, now=now
+        )
+        for notice in notices
+    )
+    return tuple(key for key in keys if key is not None)
 
 
 def _already(concern: Concern) -> Reply:
@@ -523,9 +549,10 @@ def close(
 
 
 def raise_for_script(request: Request, session: Session, code: str | None, text: str, key: str) -> Concern:
-    """Raise a concern as the form would (with the card as the member sees it now): for scripts."""
+    """Raise a concern as the form would (with the card as the member sees it now), the
+    member's confirmation queued with it: for scripts."""
     concern, event = raising.prepare(request, session, text, code)
-    return concern_store.add_concern_once(session, concern, event, key)[0]
+    return raising.keep_and_confirm(session, concern, event, key, now=request.now).concern
 
 
 # --- reminders, agenda, briefings (the clock is the caller) ----------------------------------
@@ -661,16 +688,7 @@ def briefing_message(meeting: Meeting) -> Reply:
     )
 
 
-def plain_text(reply: Reply) -> str:
-    """A reply as plain text for a direct message (heading, summary, facts, table, notes)."""
-    lines = [reply.heading]
-    if reply.summary:
-        lines.append(reply.summary)
-    lines.extend(f"{fact.label}: {fact.value}" for fact in reply.facts)
-    if reply.table is not None:
-        lines.extend(" | ".join(row) for row in reply.table.rows)
-    lines.extend(reply.notes)
-    return "\n".join(lines)
+plain_text = outgoing.plain_text
 
 
 def agenda(

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from data import concerns as concern_store
 from data import store
+from handlers import outgoing
 from handlers.kpi import card_by_code, vocabulary
 from handlers.reply import Kind, Reply, Request, Table
 from scorecard import query
@@ -80,6 +82,34 @@ def keep(
 
     Call it first in its own transaction, so the write is the transaction's first statement."""
     return concern_store.add_concern_once(session, concern, event, idempotency_key)
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A raised concern, whether this submission raised it, the member's confirmation, and
+    the outbox key of the confirmation's direct message if it was queued just now."""
+
+    concern: Concern
+    new: bool
+    reply: Reply
+    queued: tuple[str, ...] = ()
+
+
+def keep_and_confirm(
+    session: Session, concern: Concern, event: ConcernEvent, idempotency_key: str, *, now: datetime
+) -> Kept:
+    """Keep it (as `keep`) and, in the same transaction, queue the member's confirmation by
+    direct message (once per concern: its key is the concern's, "concern:3:raise:U0..."). A
+    retried submission finds the concern and queues nothing more."""
+    kept, new = keep(session, concern, event, idempotency_key)
+    reply = confirmation(session, kept)
+    queued: tuple[str, ...] = ()
+    if new:
+        key = outgoing.queue_message(
+            session, kept.member, "concern_raise", f"concern:{kept.id}:raise:{kept.member}", reply, now=now
+        )
+        queued = () if key is None else (key,)
+    return Kept(kept, new, reply, queued)
 
 
 def subject(session: Session, concern: Concern) -> str:

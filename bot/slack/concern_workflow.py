@@ -4,8 +4,11 @@ service officer's Answer button (in the message the bot sends them), each openin
 Pressing a button only opens the form, for someone who may see the concern; the submission
 takes the step (the handler checks who may), keyed by the form's view id so a retried or
 double-clicked submission takes it once and sends its messages once. The messages a step
-causes (the officer's copy with the Answer button, the member's answer) go as direct messages
-after the step is kept, and the person's App Home is drawn again.
+causes (the officer's copy with the Answer button, the member's answer) are queued in the
+outbox with the step, in its transaction; straight after the commit they are delivered as
+direct messages through the outbox's sender (bot.publisher.deliver_now), and if Slack is
+unreachable then, or the bot stops first, the scheduler's outbox round sends them later,
+once. Then the person's App Home is drawn again.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
+from bot.publisher import SlackMessenger, deliver_now
 from bot.slack import render
 from bot.slack.app import Services
 from bot.slack.concerns import message_view
@@ -108,9 +112,8 @@ def register(app: App, services: Services) -> None:
             done = outcome.get("done")
             if done is None:
                 return
-            if done.new:
-                for notice in done.notices:
-                    args.client.chat_postMessage(channel=notice.to, **render.message(notice.reply))
+            if done.queued:
+                deliver_now(services.runtime, SlackMessenger(args.client), done.queued, now=services.clock())
             refresh_home(args, services, user)
 
         return on_submit

@@ -2,7 +2,9 @@
 
 The form opens with the indicator guessed from the member's words (as /kpi would read them)
 and their words filled in. Submitting keeps an `open` concern once, however often Slack sends
-the submission: the key is the form's view id and what was submitted.
+the submission: the key is the form's view id and what was submitted. The member's
+confirmation by direct message is queued in the outbox with the concern and delivered straight
+after (bot.publisher.deliver_now), or by the scheduler's outbox round if Slack is down then.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.publisher import SlackMessenger, deliver_now
 from bot.slack import render
 from bot.slack.app import Services
 from bot.slack.kpi import card_value
 from handlers import concerns
 from handlers.reply import ActionId, Reply
-from scorecard.concerns import MAX_TEXT, Concern, ConcernError
+from scorecard.concerns import MAX_TEXT, ConcernError
 from scorecard.model import Indicator
 
 GENERAL_VALUE = "-"
@@ -96,10 +99,9 @@ def register(app: App, services: Services) -> None:
                 except ConcernError as refused:
                     return {"response_action": "errors", "errors": {Form.TEXT_BLOCK.value: str(refused)}}
             with services.runtime.session() as session:
-                concern, new = concerns.keep(session, *raised, key)
-                reply = concerns.confirmation(session, concern)
-            outcome.update(concern=concern, new=new, reply=reply)
-            return {"response_action": "update", "view": reply_view(reply)}
+                kept = concerns.keep_and_confirm(session, *raised, key, now=services.clock())
+            outcome.update(kept=kept)
+            return {"response_action": "update", "view": reply_view(kept.reply)}
 
         def late(message: dict[str, Any]) -> None:
             # Too slow for the form to show the outcome: it has closed; say it in a message.
@@ -108,18 +110,19 @@ def register(app: App, services: Services) -> None:
                 args.client.chat_postMessage(channel=user, text=f"Your concern was not sent: {refusal}")
 
         services.answer_soon(args, keep, late)
-        if outcome.get("new"):
-            confirm_by_message(args, user, outcome["reply"], outcome["concern"])
+        kept = outcome.get("kept")
+        if kept is not None and kept.queued:
+            confirm_by_message(args, services, kept)
 
     app.command("/concern")(on_concern)
     app.action(render.action_pattern(ActionId.RAISE_CONCERN))(on_raise)
     app.view(Form.CALLBACK.value)(on_submit)
 
 
-def confirm_by_message(args: Args, user: str, reply: Reply, concern: Concern) -> None:
-    """A record of the concern in the member's messages with the bot (sent once per concern)."""
-    del concern  # the reply already says which concern it is
-    args.client.chat_postMessage(channel=user, **render.message(reply))
+def confirm_by_message(args: Args, services: Services, kept: concerns.Kept) -> None:
+    """A record of the concern in the member's messages with the bot: the confirmation queued
+    with the concern, delivered now (once per concern; later by the scheduler if Slack is down)."""
+    deliver_now(services.runtime, SlackMessenger(args.client), kept.queued, now=services.clock())
 
 
 def submitted(view: dict[str, Any]) -> tuple[str, str | None]:

@@ -65,8 +65,18 @@ def run_at(moment: datetime, ctx: scheduler.SchedulerContext) -> list[str] | Non
         return concern_jobs.remind_about_concerns(ctx)
 
 
+def keyed(stub: HistoryStub, user: str, prefix: str) -> list[str]:
+    """The texts of the direct messages to `user` whose outbox key starts with `prefix`: the
+    steps' own messages (the officer's copy, the member's news) go through the outbox too."""
+    return [
+        c.params["text"]
+        for c in stub.posts_to(f"D{user}")
+        if str(c.params["metadata"]["event_payload"]["key"]).startswith(prefix)
+    ]
+
+
 def chases(stub: HistoryStub) -> list[str]:
-    return [c.params["text"] for c in stub.posts_to(f"D{SEND_OFFICER}")]
+    return keyed(stub, SEND_OFFICER, "concern-chase:")
 
 
 def test_an_overdue_concern_is_chased_once_a_working_day_not_at_weekends_nor_twice_after_a_restart(
@@ -84,7 +94,7 @@ def test_an_overdue_concern_is_chased_once_a_working_day_not_at_weekends_nor_twi
     ]
     assert run_at(london(2026, 11, 17, 10, 0), ctx) == []  # the next hour: already sent today
     assert len(chases(stub)) == 1 and "C-1 is overdue" in chases(stub)[0]
-    overdue_list = [c.params["text"] for c in stub.posts_to(f"D{ADVISOR}")]
+    overdue_list = keyed(stub, ADVISOR, "concern-overdue:")
     assert len(overdue_list) == 1 and "Overdue concerns on 17 November 2026" in overdue_list[0]
 
     # The bot is restarted the same day: a new copy, a new leader; nothing is sent again.
@@ -129,9 +139,9 @@ def test_before_a_meeting_the_advisor_gets_the_agenda_and_members_the_briefing_o
         "meeting-briefing",
     ]
     assert run_at(london(2026, 12, 2, 9, 30), ctx) == []
-    agenda = [c.params["text"] for c in stub.posts_to(f"D{ADVISOR}")]
+    agenda = keyed(stub, ADVISOR, "meeting-agenda:")
     assert len(agenda) == 1 and "C-1" in agenda[0] and "8 December 2026" in agenda[0]
-    briefing = [c.params["text"] for c in stub.posts_to(f"D{MEMBER}")]
+    briefing = keyed(stub, MEMBER, "meeting-briefing:")
     assert len(briefing) == 1 and "SEND, Budgets" in briefing[0]
 
 

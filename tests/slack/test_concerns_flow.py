@@ -44,7 +44,9 @@ def step_submission(
 
 
 def dms_to(stub: SlackStub, user: str) -> list[dict[str, Any]]:
-    return [c.params for c in stub.of("chat.postMessage") if c.params.get("channel") == user]
+    """Direct messages to `user`: by user id, or (through the outbox) in the DM channel
+    conversations.open gave (the stub's "D" + user id)."""
+    return [c.params for c in stub.of("chat.postMessage") if c.params.get("channel") in (user, f"D{user}")]
 
 
 def home_event(user: str) -> dict[str, Any]:
