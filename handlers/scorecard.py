@@ -172,7 +172,9 @@ def _scorecard_reply(record: ScorecardRecord, card: QuarterlyScorecard, url: str
     which = f"{section.name} cluster only. " if section is not None else ""
     summary = f"{when}{which}Summary: {card.summary.text}."
     notes = []
-    if card.data_notes:
+    if section is not None:
+        notes.extend(f"[{note.marker}] {note.code}: {note.text}" for note in card.data_notes)
+    elif card.data_notes:
         count = len(card.data_notes)
         notes.append(
             f"{count} data {'note explains' if count == 1 else 'notes explain'} how some figures are "
