@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from data import scorecards, store
-from handlers.approval import build_from_store, page_name
+from handlers.approval import StepOutcome, build_from_store, page_name
+from handlers.outgoing import queue_message
 from handlers.reply import Action, ActionId, Fact, Kind, Reply, Request, ScorecardImageRef, Table
 from scorecard import approval
 from scorecard.approval import ApprovalRefused, ScorecardRecord, ScorecardStatus, Step, when_words
@@ -43,6 +45,7 @@ __all__ = [
     "latest_quarter",
     "page_url",
     "published_scorecard",
+    "queue_for_approvers",
     "refusal_for",
 ]
 
@@ -171,7 +174,7 @@ def _scorecard_reply(record: ScorecardRecord, card: QuarterlyScorecard, url: str
     when = f"Published on {when_words(record.published_at)}. " if record.published_at else ""
     which = f"{section.name} cluster only. " if section is not None else ""
     summary = f"{when}{which}Summary: {card.summary.text}."
-    notes = []
+    notes: list[str] = []
     if section is not None:
         notes.extend(f"[{note.marker}] {note.code}: {note.text}" for note in card.data_notes)
     elif card.data_notes:
@@ -354,6 +357,31 @@ def refusal_for(session: Session, step: Step, wanted: Period, viewer: Viewer, re
 def approvers_to_tell(session: Session, submitted_by: str) -> list[str]:
     """The board approvers who can act on a just-submitted scorecard: all but its submitter."""
     return [user for user in scorecards.users_with_role(session, Role.BOARD_APPROVER) if user != submitted_by]
+
+
+def queue_for_approvers(request: Request, session: Session, outcome: StepOutcome) -> list[str]:
+    """After a submission, in its transaction: each board approver but the submitter is sent
+    the draft as they may see it, with Approve and Return, through the outbox (so it goes once,
+    even if the bot stops or Slack is down straight after). The keys queued."""
+    record = outcome.record
+    if outcome.event.step is not Step.SUBMIT or record.id is None or record.submitted_at is None:
+        return []
+    wanted = parse_period(record.quarter, Frequency.QUARTERLY)
+    submitted_by = record.submitted_by or request.viewer.user
+    queued = []
+    for approver in approvers_to_tell(session, submitted_by):
+        roles = frozenset(a.role for a in store.roles_of(session, approver))
+        viewer = Viewer(approver, roles | {Role.MEMBER, Role.BOARD_APPROVER})
+        draft = draft_reply(Request("", viewer, request.now, request.suppress_below), session, wanted)
+        told = replace(
+            draft,
+            summary=f"{submitted_by} submitted it to the Performance Board for approval.\n{draft.summary}",
+        )
+        key = f"scorecard:{record.id}:submitted:{record.submitted_at.isoformat()}:dm:{approver}"
+        done = queue_message(session, approver, "scorecard_submitted", key, told, now=request.now)
+        if done is not None:
+            queued.append(done)
+    return queued
 
 
 # --- shared -----------------------------------------------------------------------------------

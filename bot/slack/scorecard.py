@@ -10,10 +10,9 @@ domain ("already approved") and that refusal is shown politely. Results and refu
 as private (ephemeral) messages through the button's response_url.
 
 After a Submit each board approver but the submitter gets the draft summary with Approve and
-Return by direct message. handlers.approval queues no outbox message for a submission (the
-outbox carries text only, not buttons), so these go by chat.postMessage once the step is
-committed: the step is kept even if Slack is unreachable then, and the approvers can still
-find the draft with /scorecard draft.
+Return by direct message: queued in the outbox in the submission's own transaction
+(handlers.scorecard.queue_for_approvers) and delivered straight after the commit; if Slack is
+unreachable then, the scheduler's outbox round sends them later, once.
 """
 
 from __future__ import annotations
@@ -21,7 +20,6 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any
 
 from slack_bolt import App
@@ -37,7 +35,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from slack_sdk.webhook import WebhookClient
 
-from bot.publisher import publication_for
+from bot.publisher import SlackMessenger, deliver_now, publication_for
 from bot.slack import render
 from bot.slack.app import Services, explain_refusal
 from bot.slack.concerns import message_view
@@ -123,12 +121,14 @@ def register(app: App, services: Services) -> None:
                         session, step, period, request.viewer, now=request.now,
                         publication=publication_for(services.settings),
                     )
+                    # The board approvers' messages are kept with the submission itself.
+                    queued = scorecard.queue_for_approvers(request, session, outcome)
             except (ApprovalRefused, ChangedMeanwhile) as refused:
                 _tell(args, f"Not done: {refused}")
                 return
             _tell(args, outcome.message)
-            if step is Step.SUBMIT:
-                tell_approvers(args, services, period, user)
+            if queued:
+                deliver_now(services.runtime, SlackMessenger(args.client), queued, now=services.clock())
 
         return on_step
 
@@ -234,32 +234,6 @@ def step_form(step: Step, period: Period, meta: dict[str, str]) -> dict[str, Any
             ),
         ],
     ).to_dict()
-
-
-def tell_approvers(args: Args, services: Services, period: Period, submitted_by: str) -> None:
-    """Each board approver but the submitter gets the draft with Approve and Return, privately.
-    The submission is already kept: a message Slack refuses is logged, not raised."""
-    with services.runtime.session() as session:
-        approvers = scorecard.approvers_to_tell(session, submitted_by)
-        replies = []
-        for approver in approvers:
-            request = services.request(session, approver, "")
-            replies.append((approver, scorecard.draft_reply(request, session, period)))
-    for approver, reply in replies:
-        said = replace(
-            reply,
-            summary=f"Submitted to the Performance Board for approval.\n{reply.summary}",
-        )
-        blocks = [block.to_dict() for block in render.render(said, max_blocks=render.MAX_BLOCKS - 1)]
-        blocks.insert(1, {
-            "type": "context",
-            "elements": [{"type": "mrkdwn", "text": f"Submitted by {render.mention(submitted_by)}"}],
-        })
-        try:
-            args.client.chat_postMessage(channel=approver, text=render.fallback_text(said), blocks=blocks)
-        except SlackApiError:
-            log.warning("could not tell board approver %s about the %s scorecard", approver, period.label,
-                        exc_info=True)
 
 
 def _respond_later(args: Args, response_url: str, user: str, text: str) -> None:

@@ -160,13 +160,17 @@ def test_prepared_and_submitted_by_the_officer_then_approved_by_a_board_approver
     assert status(runtime) is ScorecardStatus.SUBMITTED
 
     # Both board approvers get the draft with Approve and Return in their direct messages.
+    # (through the outbox, queued with the submission, so each goes once).
     posts = {c.params["channel"]: c for c in stub.wait_for("chat.postMessage", 2)}
-    assert set(posts) == {APPROVER, OTHER_APPROVER}
-    blocks = posts[APPROVER].params["blocks"]
+    assert set(posts) == {f"D{APPROVER}", f"D{OTHER_APPROVER}"}
+    blocks = posts[f"D{APPROVER}"].params["blocks"]
     blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
     check_limits(blocks)
     assert set(buttons(blocks)) == {"scorecard_approve", "scorecard_return"}
-    assert f"Submitted by <@{OFFICER}>" in texts(blocks) and "DRAFT" in texts(blocks)
+    assert f"{OFFICER} submitted it to the Performance Board" in texts(blocks) and "DRAFT" in texts(blocks)
+    with runtime.session() as session:
+        sent = outbox.items(session, key_prefix="scorecard:")
+    assert {item.status for item in sent} == {outbox.OutboxStatus.SENT} and len(sent) == 2
 
     done = approve_by_form(slack, stub)
 
