@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import case, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -215,16 +215,28 @@ def mark_sent(session: Session, item_id: int, holder: str, *, now: datetime, ext
 def release(session: Session, item_id: int, holder: str, *, error: str) -> OutboxStatus:
     """Give a claimed message back after a failed delivery: `pending` to be tried again on the
     next round, or `failed` after `MAX_ATTEMPTS`."""
-    row = session.get(OutboxRow, item_id)
-    if row is None or row.status != OutboxStatus.SENDING.value or row.claimed_by != holder:
-        return OutboxStatus(row.status) if row is not None else OutboxStatus.FAILED
-    status = OutboxStatus.FAILED if row.attempts >= MAX_ATTEMPTS else OutboxStatus.PENDING
-    row.status = status.value
-    row.claimed_by = None
-    row.claimed_at = None
-    row.last_error = error[:2000]
-    session.flush()
-    return status
+    # The UPDATE comes first (no read before it), so on SQLite a release made while a Slack
+    # step or another sender writes waits for the lock instead of failing on a stale snapshot.
+    session.execute(
+        update(OutboxRow)
+        .where(
+            OutboxRow.id == item_id,
+            OutboxRow.status == OutboxStatus.SENDING.value,
+            OutboxRow.claimed_by == holder,
+        )
+        .values(
+            status=case(
+                (OutboxRow.attempts >= MAX_ATTEMPTS, OutboxStatus.FAILED.value),
+                else_=OutboxStatus.PENDING.value,
+            ),
+            claimed_by=None,
+            claimed_at=None,
+            last_error=error[:2000],
+        )
+        .execution_options(synchronize_session=False)
+    )
+    status = session.scalar(select(OutboxRow.status).where(OutboxRow.id == item_id))
+    return OutboxStatus(status) if status is not None else OutboxStatus.FAILED
 
 
 def items(
