@@ -11,6 +11,13 @@
 
 Who may do what is the domain's rule, as in Slack: a refusal is printed (exit code 1) saying
 which role is needed. Heavy imports happen inside the commands so `kpibot --help` stays fast.
+
+The messages a step causes (the service officer's copy with the Answer button, the member's
+answer, escalation or outcome, the member's confirmation of a raised concern) are queued in
+the outbox with the step, as in Slack, and not sent from the terminal: the running bot
+(`kpibot serve`) sends them within a minute, or `kpibot scorecard publish-due` does, which
+delivers everything waiting in the outbox. The command says on stderr what it queued, so its
+stdout (and --json) stays the answer alone.
 """
 
 from __future__ import annotations
@@ -28,6 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.runtime import Runtime
+    from handlers.concern_workflow import StepDone
     from handlers.reply import Reply, Request
 
 concerns_app = typer.Typer(
@@ -91,6 +99,37 @@ def _run(
         print_reply(reply)
 
 
+def _queued_note(keys: list[str]) -> None:
+    """Say on stderr which direct messages the step queued, and how they are sent."""
+    if not keys:
+        return
+    people = sorted({key.rsplit(":", 1)[-1] for key in keys})
+    count = f"{len(keys)} direct message{'s' if len(keys) != 1 else ''}"
+    typer.echo(
+        f"Queued {count} to {', '.join(people)}: the running bot sends "
+        f"{'them' if len(keys) != 1 else 'it'} within a minute, or run `kpibot scorecard publish-due`.",
+        err=True,
+    )
+
+
+def _step(
+    database_url: str | None,
+    as_user: str,
+    as_json: bool,
+    take: Callable[[Request, Session], StepDone],
+) -> None:
+    """Take a step as `_run` does, then say what it queued for the outbox."""
+    queued: list[str] = []
+
+    def work(request: Request, session: Session) -> Reply:
+        done = take(request, session)
+        queued.extend(done.queued)
+        return done.reply
+
+    _run(database_url, as_user, as_json, work)
+    _queued_note(queued)
+
+
 def _id(ref: str) -> int:
     from handlers.concern_workflow import parse_reference
 
@@ -138,11 +177,11 @@ def send(
 
     concern_id = _id(ref)
     policy = policy_for(Settings() if database_url is None else Settings(database_url=database_url))
-    _run(
+    _step(
         database_url,
         as_user,
         as_json,
-        lambda r, s: workflow.send(r, s, concern_id, service_area, note, policy=policy).reply,
+        lambda r, s: workflow.send(r, s, concern_id, service_area, note, policy=policy),
     )
 
 
@@ -158,7 +197,7 @@ def answer(
     from handlers import concern_workflow as workflow
 
     concern_id = _id(ref)
-    _run(database_url, as_user, as_json, lambda r, s: workflow.answer(r, s, concern_id, text).reply)
+    _step(database_url, as_user, as_json, lambda r, s: workflow.answer(r, s, concern_id, text))
 
 
 @concerns_app.command("escalate")
@@ -173,7 +212,7 @@ def escalate(
     from handlers import concern_workflow as workflow
 
     concern_id = _id(ref)
-    _run(database_url, as_user, as_json, lambda r, s: workflow.escalate(r, s, concern_id, note).reply)
+    _step(database_url, as_user, as_json, lambda r, s: workflow.escalate(r, s, concern_id, note))
 
 
 @concerns_app.command("close")
@@ -188,7 +227,7 @@ def close(
     from handlers import concern_workflow as workflow
 
     concern_id = _id(ref)
-    _run(database_url, as_user, as_json, lambda r, s: workflow.close(r, s, concern_id, outcome).reply)
+    _step(database_url, as_user, as_json, lambda r, s: workflow.close(r, s, concern_id, outcome))
 
 
 @concerns_app.command("raise")
@@ -208,17 +247,21 @@ def raise_concern(
     """Raise a concern as a member would (for scripts and demonstrations)."""
     import hashlib
 
-    from handlers import concern_workflow as workflow
-    from handlers.concerns import confirmation
+    from handlers.concerns import keep_and_confirm, prepare
 
     digest = hashlib.sha256(f"{as_user}\0{indicator or ''}\0{text}".encode()).hexdigest()[:32]
     submission = key or f"cli:{digest}"
+    queued: list[str] = []
 
     def work(request: Request, session: Session) -> Reply:
-        concern = workflow.raise_for_script(request, session, indicator, text, submission)
-        return confirmation(session, concern)
+        kept = keep_and_confirm(
+            session, *prepare(request, session, text, indicator), submission, now=request.now
+        )
+        queued.extend(kept.queued)
+        return kept.reply
 
     _run(database_url, as_user, as_json, work)
+    _queued_note(queued)
 
 
 @concerns_app.command("agenda")

@@ -93,10 +93,14 @@ def register(app: App, services: Services) -> None:
 
             def take() -> dict[str, Any]:
                 try:
+                    # Who is asking is read first, on its own, so the step's transaction starts
+                    # with its write (the request's key): on SQLite it then waits for another
+                    # writer (the outbox's sender, a retried submission) instead of failing.
+                    with services.runtime.session() as session:
+                        request = services.request(session, user, text)
                     # A refusal rolls the whole step back, the request's key with it, so the
                     # person can correct the form and submit it again.
                     with services.runtime.session() as session:
-                        request = services.request(session, user, text)
                         done = _take(form, request, session, concern_id, area, text, key, services)
                 except ConcernError as refused:
                     return {"response_action": "errors", "errors": {_error_block(form): str(refused)}}

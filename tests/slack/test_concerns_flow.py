@@ -6,11 +6,16 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.runtime import Runtime
+from bot.publisher import SlackMessenger, run_publication
+from bot.runtime import Runtime, utc_now
+from bot.settings import Settings
+from bot.slack.app import web_client
+from data import outbox
 from data.schema import ConcernEventRow, ConcernRow
 from tests.slack.conftest import ADVISOR, MEMBER, OTHER_MEMBER, Slack, body_of, settle, submitted_view
 from tests.slack.stub import SlackStub
@@ -134,6 +139,16 @@ def test_raise_send_answer_and_the_member_gets_the_answer_by_direct_message(
     settle(slack.app)
     assert len(dms_to(stub, SEND_OFFICER)) == 1
     assert counts(runtime) == (1, 3)
+    # Each message the steps caused was queued once (retried submissions queued nothing more)
+    # and sent: the confirmation, the officer's copy, the member's answer.
+    with runtime.session() as session:
+        queued = outbox.items(session, key_prefix="concern:1:")
+    assert [(i.message.kind, i.status.value) for i in queued] == [
+        ("concern_raise", "sent"),
+        ("concern_send", "sent"),
+        ("concern_answer", "sent"),
+    ]
+    assert len([m for m in dms_to(stub, MEMBER) if "Concern C-1 raised" in m["text"]]) == 1
 
 
 def test_another_member_cannot_open_or_take_a_step_on_someone_elses_concern(
@@ -186,3 +201,33 @@ def test_escalating_from_app_home_tells_the_member(slack: Slack, stub: SlackStub
     )
     with runtime.session() as session:
         assert session.scalars(select(ConcernRow.status)).one() == "escalated"
+
+
+def test_a_step_whose_direct_message_fails_is_kept_and_the_message_goes_once_later(
+    slack: Slack, stub: SlackStub, runtime: Runtime, settings: Settings
+) -> None:
+    raise_one(slack, stub)
+    slack.press("concern_send", "1", user=ADVISOR)
+    submission = step_submission(views_opened(stub, 2), area="SEND", text="Please answer", view_id="V0SEND9")
+    # Slack fails the officer's direct message just after the step is kept (and both retries).
+    stub.fail_next("chat.postMessage", status=503, times=3)
+    done = body_of(slack.submit(submission, user=ADVISOR))
+    again = body_of(slack.submit(submission, user=ADVISOR, extra=RETRY))  # Slack retries the submission
+    settle(slack.app)
+
+    assert done["response_action"] == "update" and again["response_action"] == "update"
+    assert counts(runtime) == (1, 2)  # the step is kept, once
+    assert dms_to(stub, SEND_OFFICER) == []
+    with runtime.session() as session:
+        waiting = outbox.items(session, key_prefix="concern:1:")
+    officer = [item for item in waiting if item.message.destination == f"dm:{SEND_OFFICER}"]
+    assert len(officer) == 1 and officer[0].status is outbox.OutboxStatus.PENDING
+
+    # The scheduler's outbox round sends it, once, with the Answer button.
+    tick = SlackMessenger(web_client(settings))
+    run_publication(runtime, tick, now=utc_now() + timedelta(minutes=1), holder="scheduler")
+    run_publication(runtime, tick, now=utc_now() + timedelta(minutes=2), holder="scheduler")
+    [dm] = dms_to(stub, SEND_OFFICER)
+    assert "concern_answer" in texts(dm["blocks"]) and "SEND timeliness keeps slipping" in dm["text"]
+    # The member's confirmation of raising it went once too.
+    assert len([m for m in dms_to(stub, MEMBER) if "Concern C-1 raised" in m["text"]]) == 1

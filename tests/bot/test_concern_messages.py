@@ -1,0 +1,218 @@
+"""A concern step's messages go through the outbox: queued in the step's own transaction, sent
+straight after it by the outbox's sender, and, when that fails (Slack down, the bot stopped),
+sent later by the scheduler's round, exactly once, with their buttons."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from bot.publisher import ConsoleMessenger, SlackMessenger, deliver_now, run_publication
+from bot.runtime import Runtime, open_runtime, viewer_for
+from bot.settings import Settings
+from bot.slack.app import web_client
+from data import outbox
+from handlers import concern_workflow as workflow
+from handlers.concern_workflow import StepDone
+from handlers.concerns import Kept, keep_and_confirm, prepare
+from handlers.outgoing import payload_of, reply_of
+from handlers.reply import ActionId, Request
+from tests.bot.conftest import HistoryStub
+
+LONDON = ZoneInfo("Europe/London")
+MEMBER = "U0DEMOMEMB1"
+ADVISOR = "U0DEMOGOV01"
+SEND_OFFICER = "U0DEMOSVC01"
+MONDAY = datetime(2026, 11, 2, 10, 0, tzinfo=LONDON)
+
+
+class Crash(BaseException):
+    """The process dying: not an Exception, so nothing on the way catches it."""
+
+
+def request(runtime: Runtime, user: str, now: datetime) -> Request:
+    with runtime.session() as session:
+        return Request(text="", viewer=viewer_for(session, user), now=now)
+
+
+def raised(runtime: Runtime, now: datetime = MONDAY, key: str = "form-1") -> Kept:
+    with runtime.session() as session:
+        ask = request(runtime, MEMBER, now)
+        return keep_and_confirm(
+            session, *prepare(ask, session, "SEND timeliness keeps slipping", "SEND-01"), key, now=now
+        )
+
+
+def sent_to_send(runtime: Runtime, now: datetime = MONDAY, key: str | None = "view-1") -> StepDone:
+    with runtime.session() as session:
+        return workflow.send(request(runtime, ADVISOR, now), session, 1, "SEND", "Please answer", key=key)
+
+
+def officer_posts(stub: HistoryStub) -> list[dict[str, object]]:
+    return [c.params for c in stub.posts_to(f"D{SEND_OFFICER}")]
+
+
+def concern_items(runtime: Runtime) -> list[outbox.OutboxItem]:
+    with runtime.session() as session:
+        return outbox.items(session, key_prefix="concern:")
+
+
+def test_the_step_and_its_messages_are_kept_together_keyed_by_concern_event_and_person(
+    runtime: Runtime,
+) -> None:
+    kept = raised(runtime)
+    done = sent_to_send(runtime)
+
+    assert kept.queued == (f"concern:1:raise:{MEMBER}",)
+    [key] = done.queued
+    assert key.startswith("concern:1:") and key.endswith(f":{SEND_OFFICER}")
+    items = {item.message.idempotency_key: item for item in concern_items(runtime)}
+    assert set(items) == {kept.queued[0], key}
+    officer = items[key]
+    assert officer.message.destination == f"dm:{SEND_OFFICER}" and officer.message.kind == "concern_send"
+    assert officer.status is outbox.OutboxStatus.PENDING
+    # The payload describes the message, buttons included, without any platform's blocks.
+    described = officer.message.payload["reply"]
+    assert described["actions"] == [
+        {"id": "concern_answer", "label": "Answer", "value": "1", "primary": True}
+    ]
+    assert "blocks" not in json.dumps(officer.message.payload)
+    assert "SEND timeliness keeps slipping" in officer.message.payload["text"]
+
+
+def test_a_refused_step_queues_nothing(runtime: Runtime) -> None:
+    raised(runtime)
+    with pytest.raises(workflow.life.ConcernRefused), runtime.session() as session:
+        workflow.send(request(runtime, MEMBER, MONDAY), session, 1, "SEND", key="view-x")
+    assert [item.message.kind for item in concern_items(runtime)] == ["concern_raise"]
+
+
+def test_a_retried_submission_queues_one_message(runtime: Runtime) -> None:
+    assert raised(runtime).new and not raised(runtime).new  # the same form, twice
+    first = sent_to_send(runtime, key="view-1")
+    again = sent_to_send(runtime, key="view-1")
+
+    assert first.new and len(first.queued) == 1
+    assert not again.new and again.queued == ()
+    assert sorted(item.message.kind for item in concern_items(runtime)) == ["concern_raise", "concern_send"]
+
+
+def test_a_direct_message_that_fails_is_left_pending_and_sent_once_later_with_its_button(
+    runtime: Runtime, messenger: SlackMessenger, stub: HistoryStub
+) -> None:
+    raised(runtime)
+    done = sent_to_send(runtime)
+    stub.fail_next("chat.postMessage", status=200, body={"ok": False, "error": "fatal_error"})
+
+    now = deliver_now(runtime, messenger, done.queued, now=MONDAY)
+
+    assert now.failed == list(done.queued) and officer_posts(stub) == []
+    [item] = [i for i in concern_items(runtime) if i.message.kind == "concern_send"]
+    assert item.status is outbox.OutboxStatus.PENDING and item.last_error
+
+    # The scheduler's next round (every minute) sends it, once; the round after sends nothing.
+    later = run_publication(runtime, messenger, now=MONDAY + timedelta(minutes=1), holder="scheduler")
+    again = run_publication(runtime, messenger, now=MONDAY + timedelta(minutes=2), holder="scheduler")
+
+    assert set(done.queued) <= set(later.sent) and again.sent == []
+    [post] = officer_posts(stub)
+    assert "SEND timeliness keeps slipping" in str(post["text"])
+    buttons = [
+        element
+        for block in post["blocks"]  # type: ignore[attr-defined]
+        if block["type"] == "actions"
+        for element in block["elements"]
+    ]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [("concern_answer", "1")]
+    assert {i.status for i in concern_items(runtime)} == {outbox.OutboxStatus.SENT}
+
+
+def test_a_crash_after_posting_and_before_marking_sent_does_not_post_twice(
+    runtime: Runtime, messenger: SlackMessenger, stub: HistoryStub, settings: Settings
+) -> None:
+    raised(runtime)
+    done = sent_to_send(runtime)
+
+    def crash(item: outbox.OutboxItem) -> None:
+        raise Crash
+
+    with pytest.raises(Crash):
+        deliver_now(runtime, messenger, done.queued, now=MONDAY, after_send=crash)
+    assert len(officer_posts(stub)) == 1
+
+    # Restarted: the claim is stale after five minutes; the new sender finds the message in the
+    # direct message's history (by the key in its metadata) and marks it sent without posting.
+    restarted = open_runtime(settings)
+    try:
+        report = run_publication(
+            restarted,
+            SlackMessenger(web_client(settings)),
+            now=MONDAY + timedelta(minutes=10),
+            holder="second",
+        )
+    finally:
+        restarted.engine.dispose()
+
+    assert report.found == list(done.queued)
+    assert len(officer_posts(stub)) == 1
+    [item] = [i for i in concern_items(runtime) if i.message.kind == "concern_send"]
+    assert item.status is outbox.OutboxStatus.SENT
+
+
+def test_the_answer_escalation_and_outcome_reach_the_member_once_each(
+    runtime: Runtime, messenger: SlackMessenger, stub: HistoryStub
+) -> None:
+    raised(runtime)
+    sent_to_send(runtime)
+    tuesday = MONDAY + timedelta(days=1)
+    with runtime.session() as session:
+        workflow.answer(request(runtime, SEND_OFFICER, tuesday), session, 1, "Two more caseworkers.")
+    with runtime.session() as session:
+        workflow.close(request(runtime, ADVISOR, tuesday), session, 1, "Member satisfied")
+
+    run_publication(runtime, messenger, now=tuesday + timedelta(minutes=1), holder="scheduler")
+    run_publication(runtime, messenger, now=tuesday + timedelta(minutes=2), holder="scheduler")
+
+    to_member = [str(c.params["text"]) for c in stub.posts_to(f"D{MEMBER}")]
+    assert len(to_member) == 3
+    assert "Concern C-1 raised" in to_member[0]
+    assert "Two more caseworkers." in to_member[1]
+    assert "is closed" in to_member[2] and "Member satisfied" in to_member[2]
+
+
+def test_at_the_terminal_the_message_is_printed_as_text(runtime: Runtime) -> None:
+    import io
+
+    raised(runtime)
+    sent_to_send(runtime)
+    printed = io.StringIO()
+    with time_machine.travel(MONDAY, tick=False):
+        run_publication(runtime, ConsoleMessenger(printed), now=MONDAY, holder="cli")
+    out = printed.getvalue()
+    assert f"--- to dm:{SEND_OFFICER} ---" in out and "Please write the service's answer by" in out
+    assert f"--- to dm:{MEMBER} ---" in out and "Concern C-1 raised" in out
+
+
+def test_a_payload_reads_back_as_the_reply_and_an_unknown_button_falls_back_to_text(runtime: Runtime) -> None:
+    raised(runtime)
+    with runtime.session() as session:
+        concern = workflow.find(request(runtime, ADVISOR, MONDAY), session, 1)
+        reply = workflow.officer_message(
+            session,
+            concern,
+            workflow.life.ConcernEvent(
+                at=MONDAY, who=ADVISOR, from_status=None, to_status=concern.status, text="note"
+            ),
+        )
+    payload = payload_of(reply)
+    back = reply_of(json.loads(json.dumps(payload)))
+    assert back is not None
+    assert (back.heading, back.summary, back.notes) == (reply.heading, reply.summary, reply.notes)
+    assert [a.id for a in back.actions] == [ActionId.ANSWER_CONCERN]
+    payload["reply"]["actions"][0]["id"] = "a_button_from_a_newer_version"
+    assert reply_of(payload) is None
+    assert reply_of({"text": "only text"}) is None
