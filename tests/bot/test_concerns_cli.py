@@ -9,6 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
 import typer
 from typer.testing import CliRunner, Result
@@ -140,3 +141,29 @@ def test_an_agenda_for_a_day_without_a_meeting_says_which_meetings_there_are(sam
     result = kpibot(sample_store_url, london(2026, 11, 2, 10, 0), "agenda", "--meeting", "2026-12-09")
     assert result.exit_code == 1
     assert "There is no meeting on 2026-12-09" in result.output and "2026-12-08" in result.output
+
+
+def test_a_step_at_the_terminal_queues_its_message_and_publish_due_sends_it_once(
+    sample_store_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.commands.approval import register as register_scorecard
+
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)  # the terminal is the messenger
+    url = sample_store_url
+    monday = london(2026, 11, 2, 10, 0)
+    raised = kpibot(url, monday, "raise", "--as", MEMBER, "--indicator", "SEND-01", "SEND is slipping")
+    assert f"Queued 1 direct message to {MEMBER}" in raised.stderr
+    sent = kpibot(url, monday, "send", "C-1", "SEND", "--as", ADVISOR, "--json")
+    assert json.loads(sent.stdout)["status"] == "with_service"  # stdout is the answer alone
+    assert f"Queued 1 direct message to {SEND_OFFICER}" in sent.stderr and "publish-due" in sent.stderr
+
+    app = typer.Typer()
+    register_scorecard(app)
+    with time_machine.travel(london(2026, 11, 2, 10, 5), tick=False):
+        first = CliRunner().invoke(app, ["scorecard", "publish-due", "--database-url", url])
+        second = CliRunner().invoke(app, ["scorecard", "publish-due", "--database-url", url])
+    assert first.exit_code == 0, first.output
+    assert f"--- to dm:{SEND_OFFICER} ---" in first.stdout and "SEND is slipping" in first.stdout
+    assert f"--- to dm:{MEMBER} ---" in first.stdout and "Concern C-1 raised" in first.stdout
+    assert "Messages sent: 2" in first.stdout
+    assert "Nothing is due." in second.stdout
