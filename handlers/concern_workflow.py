@@ -241,13 +241,17 @@ def actions_for(request: Request, concern: Concern) -> tuple[Action, ...]:
 
 def advisor_queue(request: Request, session: Session) -> tuple[Reply, ...]:
     """The advisor's queue for App Home: a count by state (new, with the service, overdue,
-    answered, escalated), then each concern still to act on, with its buttons."""
+    answered, escalated); then an "Overdue" section of the concerns past the service's due date
+    (oldest due first), to chase; then the others still to act on, each with its buttons."""
     today = life.council_day(request.now)
     waiting = concern_store.concerns_with_status(
         session,
         {ConcernStatus.OPEN, ConcernStatus.WITH_SERVICE, ConcernStatus.ANSWERED, ConcernStatus.ESCALATED},
     )
-    late = [c for c in waiting if life.is_overdue(c, today)]
+    late = sorted(
+        (c for c in waiting if life.is_overdue(c, today)), key=lambda c: (c.due_on or today, c.id or 0)
+    )
+    late_ids = {c.id for c in late}
     counts = (
         ("New", sum(c.status is ConcernStatus.OPEN for c in waiting)),
         ("With the service", sum(c.status is ConcernStatus.WITH_SERVICE for c in waiting)),
@@ -265,21 +269,53 @@ def advisor_queue(request: Request, session: Session) -> tuple[Reply, ...]:
         ),
         data={"queue": {label.lower(): n for label, n in counts}},
     )
-    # New first, then overdue, answered (to close), the rest with the service, escalated.
+    # After the overdue ones: new first, answered (to close), the rest with the service, escalated.
     order = {
         ConcernStatus.OPEN: 0,
-        ConcernStatus.ANSWERED: 2,
-        ConcernStatus.WITH_SERVICE: 3,
-        ConcernStatus.ESCALATED: 4,
+        ConcernStatus.ANSWERED: 1,
+        ConcernStatus.WITH_SERVICE: 2,
+        ConcernStatus.ESCALATED: 3,
     }
-    ranked = sorted(waiting, key=lambda c: (1 if c in late else order[c.status], c.created_at))
-    parts = [summary, *(_queue_item(request, session, c, today) for c in ranked[:MAX_QUEUE])]
-    if len(ranked) > MAX_QUEUE:
+    others = sorted(
+        (c for c in waiting if c.id not in late_ids), key=lambda c: (order[c.status], c.created_at)
+    )
+    parts = [summary]
+    shown = 0
+    if late:
+        parts.append(
+            Reply(
+                kind=Kind.CONCERN,
+                heading="Overdue",
+                summary=(
+                    f"{len(late)} concern{'s are' if len(late) != 1 else ' is'} past the service's due "
+                    "date. The service officers are reminded each working day; you can escalate any of "
+                    "them to the commission."
+                ),
+                data={"section": "overdue", "ids": [c.id for c in late]},
+            )
+        )
+        for concern in late[:MAX_QUEUE]:
+            parts.append(_queue_item(request, session, concern, today))
+        shown = min(len(late), MAX_QUEUE)
+    if others and shown < MAX_QUEUE:
+        if late:
+            parts.append(
+                Reply(
+                    kind=Kind.CONCERN,
+                    heading="To act on",
+                    summary="New, answered (to close), with the service and escalated concerns.",
+                    data={"section": "to_act_on"},
+                )
+            )
+        for concern in others[: MAX_QUEUE - shown]:
+            parts.append(_queue_item(request, session, concern, today))
+        shown += min(len(others), MAX_QUEUE - shown)
+    if len(waiting) > shown:
         parts.append(
             Reply(
                 kind=Kind.CONCERN,
                 heading="More concerns",
-                summary=f"{len(ranked) - MAX_QUEUE} more: /concern list shows them all.",
+                summary=f"{len(waiting) - shown} more: /concern list shows them all.",
             )
         )
     return tuple(parts)
