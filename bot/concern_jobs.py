@@ -23,9 +23,13 @@ __all__ = ["concern_reminders_job", "policy_for", "remind_about_concerns"]
 
 
 def policy_for(settings: Settings) -> Policy:
+    """The concern steps' settings: working days to answer and to brief, and the commission
+    (`commission`; empty means every committee in meetings.csv) that escalations go to and
+    briefings are for, so a council with several committees escalates to the right one."""
     return Policy(
         due_working_days=settings.concern_due_working_days,
         briefing_working_days=settings.briefing_working_days,
+        committee=settings.commission.strip() or None,
     )
 
 

@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     publish_time: str = Field("09:00", description="When an approved scorecard is published.")
     concern_due_working_days: int = Field(10, description="Working days a service has to answer.")
     briefing_working_days: int = Field(5, description="Working days before a meeting to brief.")
+    commission: str = Field(
+        "",
+        description="The committee members' concerns are escalated to and briefed for, as named in "
+        "meetings.csv (e.g. Children and Young People Scrutiny Commission); empty: every committee.",
+    )
     public_base_url: str = Field(
         "http://localhost:3000", description="Where members reach `kpibot serve` (newsletter links)."
     )

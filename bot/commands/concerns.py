@@ -208,11 +208,17 @@ def escalate(
     as_json: AsJson = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Escalate a concern to the next commission meeting open for items (the governance advisor)."""
+    """Escalate a concern to the next commission meeting open for items (the governance advisor);
+    the `commission` setting names the committee when meetings.csv has several."""
+    from bot.concern_jobs import policy_for
+    from bot.settings import Settings
     from handlers import concern_workflow as workflow
 
     concern_id = _id(ref)
-    _step(database_url, as_user, as_json, lambda r, s: workflow.escalate(r, s, concern_id, note))
+    policy = policy_for(Settings() if database_url is None else Settings(database_url=database_url))
+    _step(
+        database_url, as_user, as_json, lambda r, s: workflow.escalate(r, s, concern_id, note, policy=policy)
+    )
 
 
 @concerns_app.command("close")

@@ -33,6 +33,7 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 from sqlalchemy.orm import Session
 
+from bot.concern_jobs import policy_for
 from bot.publisher import SlackMessenger, deliver_now
 from bot.slack import render
 from bot.slack.app import Services
@@ -75,7 +76,7 @@ def register(app: App, services: Services) -> None:
             with services.runtime.session() as session:
                 request = services.request(session, user, "")
                 try:
-                    view = step_view(form, request, session, concern_id)
+                    view = step_view(form, request, session, concern_id, policy_for(services.settings))
                 except ConcernError as refused:
                     view = message_view("Not possible", str(refused))
             args.client.views_open(trigger_id=args.body["trigger_id"], view=view)
@@ -142,7 +143,7 @@ def _take(
     key: str,
     services: Services,
 ) -> workflow.StepDone:
-    policy = workflow.Policy(due_working_days=services.settings.concern_due_working_days)
+    policy = policy_for(services.settings)
     match form:
         case StepForm.SEND:
             return workflow.send(request, session, concern_id, area, text, key=key, policy=policy)
@@ -177,8 +178,15 @@ def submitted(view: dict[str, Any]) -> tuple[str, str]:
     return str(area), str(text)
 
 
-def step_view(form: StepForm, request: Request, session: Session, concern_id: int) -> dict[str, Any]:
-    """The form for a step on a concern the person may see (ConcernError otherwise)."""
+def step_view(
+    form: StepForm,
+    request: Request,
+    session: Session,
+    concern_id: int,
+    policy: workflow.Policy | None = None,
+) -> dict[str, Any]:
+    """The form for a step on a concern the person may see (ConcernError otherwise); `policy`
+    names the commission an escalation would go to."""
     concern = workflow.find(request, session, concern_id)
     about = workflow.show(request, session, concern_id)
     title, submit = _TITLES[form]
@@ -214,7 +222,7 @@ def step_view(form: StepForm, request: Request, session: Session, concern_id: in
         )
         blocks.append(_text_input("A note for the service (optional)", optional=True))
     elif form is StepForm.ESCALATE:
-        meeting = workflow.meeting_for(request, session)
+        meeting = workflow.meeting_for(request, session, policy or workflow.Policy())
         where = (
             f"It will go on the agenda of the {meeting.committee} on {meeting.date.day} {meeting.date:%B %Y}."
             if meeting is not None

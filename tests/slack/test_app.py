@@ -210,7 +210,8 @@ def test_submitting_the_form_keeps_an_open_concern_and_confirms(slack: Slack, st
     assert body["response_action"] == "update"
     assert "Concern C-1 raised" in texts(body["view"]["blocks"])
     dm = stub.wait_for("chat.postMessage")[0]
-    assert dm.params["channel"] == MEMBER
+    # Through the outbox, in the member's direct message channel (the stub's "D" + user id).
+    assert dm.params["channel"] == f"D{MEMBER}" and "Concern C-1 raised" in dm.params["text"]
     with runtime.session() as session:
         row = session.scalars(select(ConcernRow)).one()
         assert (row.member, row.indicator_code, row.status) == (MEMBER, "SEND-01", "open")
