@@ -22,7 +22,7 @@ from bot.slack.app import create_app, web_client
 from data import outbox, scorecards
 from data.load import load_path
 from scorecard.approval import ScorecardStatus, Step
-from tests.slack.conftest import MEMBER, SECRET, TOKEN, Slack, body_of
+from tests.slack.conftest import MEMBER, SECRET, TOKEN, Slack, body_of, settle
 from tests.slack.stub import SlackStub
 from tests.slack.test_render import check_limits
 
@@ -154,7 +154,7 @@ def test_a_member_asking_for_the_draft_is_told_the_role_needed_and_shown_no_figu
 
 
 def test_prepared_and_submitted_by_the_officer_then_approved_by_a_board_approver_in_a_form(
-    slack: Slack, stub: SlackStub, runtime: Runtime
+    slack: Slack, stub: SlackStub, runtime: Runtime, app: App
 ) -> None:
     replies = submitted_by_button(slack, stub)
     assert status(runtime) is ScorecardStatus.SUBMITTED
@@ -168,9 +168,6 @@ def test_prepared_and_submitted_by_the_officer_then_approved_by_a_board_approver
     check_limits(blocks)
     assert set(buttons(blocks)) == {"scorecard_approve", "scorecard_return"}
     assert f"{OFFICER} submitted it to the Performance Board" in texts(blocks) and "DRAFT" in texts(blocks)
-    with runtime.session() as session:
-        sent = outbox.items(session, key_prefix="scorecard:")
-    assert {item.status for item in sent} == {outbox.OutboxStatus.SENT} and len(sent) == 2
 
     done = approve_by_form(slack, stub)
 
@@ -180,6 +177,12 @@ def test_prepared_and_submitted_by_the_officer_then_approved_by_a_board_approver
     assert status(runtime) is ScorecardStatus.APPROVED
     # Until it is published members are told when it will be.
     assert "will be published on Monday 28 October 2024 at 09:00" in texts(answer(slack)["blocks"])
+
+    settle(app)  # every listener has finished: the approvers' messages are marked sent
+    with runtime.session() as session:
+        items = outbox.items(session, key_prefix="scorecard:")
+    told = [item for item in items if ":submitted:" in item.message.idempotency_key]
+    assert len(told) == 2 and {item.status for item in told} == {outbox.OutboxStatus.SENT}
 
 
 def test_a_board_approver_returns_it_with_a_comment_in_the_form(
