@@ -36,6 +36,8 @@ def _step(
     from bot.settings import Settings
     from data.scorecards import ChangedMeanwhile
     from handlers.approval import take_step
+    from handlers.reply import Request
+    from handlers.scorecard import queue_for_approvers
     from scorecard.approval import ApprovalRefused, Step
 
     out = Console(soft_wrap=True, highlight=False)
@@ -46,22 +48,30 @@ def _step(
     try:
         with runtime.session() as session:
             viewer = viewer_for(session, as_user)
+            at = utc_now()
             outcome = take_step(
                 session,
                 Step(step_name),
                 period,
                 viewer,
-                now=utc_now(),
+                now=at,
                 publication=publication_for(settings),
                 comment=comment,
                 publish_now=now,
             )
+            # A submission tells the board approvers, as from Slack: queued with the step.
+            queued = queue_for_approvers(Request("", viewer, at), session, outcome)
     except (ApprovalRefused, ChangedMeanwhile) as refused:
         err.print(f"Not done: {refused}")
         raise typer.Exit(1) from None
     finally:
         runtime.engine.dispose()
     out.print(outcome.message)
+    if queued:
+        err.print(
+            f"Queued {len(queued)} direct message(s) to the Performance Board approvers: the running bot "
+            "sends them, or run kpibot scorecard publish-due."
+        )
 
 
 @scorecard_app.command("prepare")
