@@ -207,6 +207,10 @@ def test_a_step_whose_direct_message_fails_is_kept_and_the_message_goes_once_lat
     slack: Slack, stub: SlackStub, runtime: Runtime, settings: Settings
 ) -> None:
     raise_one(slack, stub)
+    # The member's confirmation goes after the form's acknowledgement: let it arrive first.
+    stub.wait_until(
+        lambda: any("Concern C-1 raised" in m["text"] for m in dms_to(stub, MEMBER)), what="the confirmation"
+    )
     slack.press("concern_send", "1", user=ADVISOR)
     submission = step_submission(views_opened(stub, 2), area="SEND", text="Please answer", view_id="V0SEND9")
     # Slack fails the officer's direct message just after the step is kept (and both retries).
