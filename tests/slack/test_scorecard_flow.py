@@ -262,7 +262,17 @@ def test_a_double_clicked_approve_approves_once(slack: Slack, stub: SlackStub, r
 def publish(
     slack: Slack, stub: SlackStub, runtime: Runtime, settings: Settings, clock: list[datetime]
 ) -> None:
-    submitted_by_button(slack, stub)
+    # Prepared and submitted at the terminal (the buttons are tested above), so no listener is
+    # still sending the approvers' messages while the publisher runs.
+    from bot.commands.scorecard import parse_quarter
+    from bot.publisher import publication_for
+    from bot.runtime import viewer_for
+    from handlers.approval import take_step
+
+    for what in (Step.PREPARE, Step.SUBMIT):
+        with runtime.session() as session:
+            take_step(session, what, parse_quarter(Q2), viewer_for(session, OFFICER), now=clock[0],
+                      publication=publication_for(settings))
     approve_by_form(slack, stub)
     clock[0] = london(2024, 10, 28, 9, 1)
     report = run_publication(
@@ -303,8 +313,9 @@ def test_once_published_scorecard_shows_the_frozen_summary_one_cluster_and_the_p
     assert "no cluster called" in texts(answer(slack, f"{Q2} potholes")["blocks"])
 
     slack.press("scorecard_image", f"{Q2}|SEND", user=MEMBER)
-    stub.wait_for("files.completeUploadExternal")
-    assert stub.of("conversations.open")[-1].params.get("users") == MEMBER
+    # The publication uploaded the channel's picture first; this one goes to the member's DMs.
+    uploads = stub.wait_for("files.completeUploadExternal", 2)
+    assert [c.params.get("channel_id") for c in uploads] == [None, f"D{MEMBER}"]
 
 
 def test_revised_figures_loaded_after_publication_leave_scorecard_unchanged(
