@@ -55,7 +55,11 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        # IMMEDIATE takes the write lock at the start. A deferred transaction that reads and
+        # then writes cannot wait for another writer (SQLite refuses at once: "database is
+        # locked"); taking the lock first lets busy_timeout queue writers instead, whatever
+        # order a transaction's reads and writes come in.
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
