@@ -39,13 +39,10 @@ def demo(
         notices.print("Loaded the sample council (Brackenford Borough Council) into an empty store.")
     slack_ready = settings.slack_bot_token and (settings.slack_signing_secret or settings.slack_app_token)
     if slack_ready and not console_only:
-        try:
-            from bot.commands.serve import serve_forever
-        except ImportError:
-            notices.print("Slack is set up, but this version cannot serve it yet: opening the console.")
-        else:
-            serve_forever(runtime)
-            return
+        from bot.commands.serve import serve_forever
+
+        serve_forever(runtime)
+        return
     if sys.stdin.isatty():
         notices.print(f"Store: {settings.database_url}")
     run_chat(runtime, as_user)

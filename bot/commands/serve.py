@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from bot.runtime import Runtime
 
 
 def register(app: typer.Typer) -> None:
@@ -26,25 +29,33 @@ def serve(
     ] = None,
 ) -> None:
     """Run the Slack bot: slash commands, buttons, the concern form and App Home."""
+    from bot.runtime import open_runtime
+    from bot.settings import Settings
+
+    settings = Settings()
+    serve_forever(open_runtime(settings), port=port, host=host, socket_mode=socket_mode)
+
+
+def serve_forever(
+    runtime: Runtime, *, port: int | None = None, host: str = "0.0.0.0", socket_mode: bool | None = None  # noqa: S104
+) -> None:
+    """Serve Slack on `runtime`'s store until stopped, with the scheduler beside the listeners."""
     import logging
 
     from rich.console import Console
 
-    from bot.runtime import open_runtime
-    from bot.settings import Settings
     from bot.slack.app import SlackSetupError, check_settings, create_app
     from bot.slack.server import serve_http, serve_socket_mode
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     err = Console(stderr=True, soft_wrap=True)
-    settings = Settings()
+    settings = runtime.settings
     use_socket = bool(settings.slack_app_token) if socket_mode is None else socket_mode
     try:
         check_settings(settings, socket_mode=use_socket)
     except SlackSetupError as missing:
         err.print(f"[red]Cannot start:[/red] {missing}", highlight=False)
         raise typer.Exit(2) from None
-    runtime = open_runtime(settings)
     app = create_app(settings, runtime, socket_mode=use_socket)
     # Scheduled work (publication, reminders) runs beside the listeners; only one running copy
     # leads it (data.leader).

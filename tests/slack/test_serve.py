@@ -113,3 +113,41 @@ def test_serve_without_tokens_says_what_is_missing(tmp_path: Path) -> None:
     said = " ".join(done.stderr.split())
     assert "SLACK_BOT_TOKEN" in said and "SLACK_SIGNING_SECRET" in said and "docs/slack-setup.md" in said
 
+
+
+def test_make_demo_serves_slack_on_an_empty_store_when_slack_is_set_up(
+    stub: SlackStub, tmp_path: Path
+) -> None:
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite'}",
+        "SLACK_API_URL": stub.api_url,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_BOT_TOKEN": TOKEN,
+        "PORT": str(port),
+    }
+    log = (tmp_path / "demo.log").open("w")
+    process = subprocess.Popen([*kpibot(), "demo"], env=env, cwd=tmp_path, stdin=subprocess.DEVNULL,
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as answer:
+                    assert answer.status == 200
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    log.close()
+                    pytest.fail("kpibot demo did not serve Slack:\n" + (tmp_path / "demo.log").read_text())
+                time.sleep(0.1)  # polling for the server to come up, not timing anything
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+    assert "Loaded the sample council" in (tmp_path / "demo.log").read_text()
