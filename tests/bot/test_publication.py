@@ -419,3 +419,39 @@ def test_kpibot_serve_serves_the_published_page_at_a_stable_address(
     assert answers[:2] == ["200 OK", "404 Not Found"]
     assert b"2024/25 Q2" in page and b"No scorecard" in missing
     assert b"SQLite" not in sneaky
+
+
+@pytest.mark.postgres
+def test_two_bot_processes_publishing_at_once_against_one_postgresql_post_once(
+    postgres_url: str, stub: HistoryStub, tmp_path: Path
+) -> None:
+    import os
+    import sys
+
+    settings = settings_for(postgres_url, stub, tmp_path / "pages")
+    setup = open_runtime(settings)
+    load_path(setup.engine, SAMPLE_COUNCIL)
+    approve_q2(setup, datetime.now(UTC) - timedelta(minutes=1), now=True)
+    setup.engine.dispose()
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "HOME": str(tmp_path),
+        "DATABASE_URL": postgres_url,
+        "SLACK_BOT_TOKEN": settings.slack_bot_token,
+        "SLACK_API_URL": stub.api_url,
+        "SLACK_MEMBERS_CHANNEL": MEMBERS,
+        "SCORECARDS_DIR": str(tmp_path / "pages"),
+    }
+    command = [sys.executable, "-m", "bot", "scorecard", "publish-due"]
+
+    copies = [
+        subprocess.Popen(
+            command, env=environment, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+        )
+        for _ in range(2)
+    ]
+    outputs = [copy.communicate(timeout=120)[0].decode() for copy in copies]
+
+    assert all(copy.returncode == 0 for copy in copies), outputs
+    assert len(stub.posts_to(MEMBERS)) == 1
+    assert sum("Published: 2024/25 Q2" in output for output in outputs) == 1
