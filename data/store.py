@@ -147,8 +147,11 @@ def _benchmark(row: BenchmarkRow, indicator: Indicator) -> Benchmark:
     )
 
 
-def catalogue(session: Session, *, active_only: bool = False) -> list[Indicator]:
-    """Every indicator, clusters in the order first seen, then in file order within each."""
+def catalogue(
+    session: Session, *, active_only: bool = False, codes: Iterable[str] | None = None
+) -> list[Indicator]:
+    """Every indicator (or those with `codes`), clusters in the order first seen, then in file
+    order within each."""
     query = (
         select(IndicatorRow)
         .join(Cluster, Cluster.name == IndicatorRow.cluster)
@@ -156,6 +159,8 @@ def catalogue(session: Session, *, active_only: bool = False) -> list[Indicator]
     )
     if active_only:
         query = query.where(IndicatorRow.active.is_(True))
+    if codes is not None:
+        query = query.where(IndicatorRow.code.in_(list(codes)))
     return [_indicator(row) for row in session.scalars(query)]
 
 
@@ -222,11 +227,7 @@ def figures(
     """Every indicator's figures in four queries, in catalogue order (the quarterly scorecard
     needs all 434 at once: one query per indicator would be 1,300 round trips)."""
     wanted = None if codes is None else set(codes)
-    indicators = {
-        item.code: item
-        for item in catalogue(session)
-        if wanted is None or item.code in wanted
-    }
+    indicators = {item.code: item for item in catalogue(session, codes=wanted)}
     limit = [] if wanted is None else [ObservationRow.code.in_(list(indicators))]
     found_observations: dict[str, list[Observation]] = defaultdict(list)
     for row in session.scalars(
@@ -328,3 +329,14 @@ def load_sources(session: Session, starting_with: str = "") -> list[str]:
     if starting_with:
         query = query.where(LoadRow.source_name.startswith(starting_with))
     return list(session.scalars(query))
+
+
+def catalogue_stamp(session: Session) -> tuple[int, str]:
+    """What identifies the catalogue's current state: the latest load's id and time ((0, "")
+    before any). Indicators, clusters and the glossary only change through a load, so a copy
+    kept under an unchanged stamp is still right."""
+    newest_first = select(LoadRow.id, LoadRow.loaded_at).order_by(LoadRow.id.desc()).limit(1)
+    latest = session.execute(newest_first).first()
+    if latest is None:
+        return (0, "")
+    return (int(latest.id), str(latest.loaded_at))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -44,18 +45,45 @@ def vocabulary() -> query.Vocabulary:
     return query.Vocabulary.from_toml(text)
 
 
+@dataclass(frozen=True, slots=True)
+class _Catalogue:
+    """A store's catalogue, glossary and query index, as of one load (see store.catalogue_stamp)."""
+
+    stamp: tuple[int, str]
+    indicators: tuple[Indicator, ...]
+    glossary: tuple[GlossaryEntry, ...]
+    index: query.QueryIndex
+
+
+# Per store (by URL): rebuilding 400 indicators and their index for every question costs more
+# than answering it; they change only when a databook is loaded, which moves the stamp.
+_catalogues: dict[str, _Catalogue] = {}
+
+
+def _catalogue(session: Session) -> _Catalogue:
+    where = str(session.get_bind().url)
+    stamp = store.catalogue_stamp(session)
+    known = _catalogues.get(where)
+    if known is None or known.stamp != stamp:
+        indicators = tuple(store.catalogue(session))
+        known = _Catalogue(
+            stamp,
+            indicators,
+            tuple(merge_glossary(BUILTIN_GLOSSARY, store.glossary(session))),
+            query.QueryIndex.build(indicators, vocabulary()),
+        )
+        _catalogues[where] = known
+    return known
+
+
 def answer(request: Request, session: Session) -> Reply:
     """Everything after `/kpi`: help, clusters, reds, glossary, an indicator, a cluster, a question back."""
-    catalogue = store.catalogue(session)
+    known = _catalogue(session)
+    catalogue, glossary = known.indicators, known.glossary
     if not catalogue:
         return error_reply(NOTHING_LOADED)
-    glossary = _glossary(session)
-    meant = query.resolve(
-        request.text,
-        catalogue,
-        vocabulary=vocabulary(),
-        glossary_terms=[entry.term for entry in glossary],
-        today=_today(request),
+    meant = known.index.resolve(
+        request.text, glossary_terms=[entry.term for entry in glossary], today=_today(request)
     )
     match meant:
         case query.IndicatorMatch(indicator=indicator, period=period, area=area):
@@ -181,10 +209,6 @@ def _by_cluster(cards: Sequence[IndicatorCard]) -> dict[str, list[IndicatorCard]
 
 def _active(catalogue: Sequence[Indicator]) -> list[Indicator]:
     return [indicator for indicator in catalogue if indicator.active]
-
-
-def _glossary(session: Session) -> list[GlossaryEntry]:
-    return list(merge_glossary(BUILTIN_GLOSSARY, store.glossary(session)))
 
 
 def _today(request: Request) -> date:

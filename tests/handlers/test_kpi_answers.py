@@ -6,11 +6,13 @@ so a change in the rules or the sample shows up as a failure, not as a new expec
 
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,6 +24,7 @@ from handlers import kpi
 from handlers.reply import Kind, Reply, Request
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample"
 SPEC_INDICATOR_FIELDS = {
     "code", "title", "cluster", "period", "period_end", "value", "display", "unit", "polarity",
     "target", "amber_threshold", "rag", "dot", "ytd", "last_year", "benchmarks", "data_notes",
@@ -182,3 +185,27 @@ def test_kpibot_ask_json_reads_questions_line_by_line(sample_store_url: str) -> 
     )
     kinds = [json.loads(line)["kind"] for line in result.stdout.splitlines()]
     assert kinds == [Kind.INDICATOR, Kind.NOT_FOUND, Kind.CLUSTER]
+
+
+def test_a_new_alias_loaded_while_the_bot_runs_is_understood_at_once(
+    runtime: Runtime, tmp_path: Path
+) -> None:
+    from data.load import load_path
+
+    asked = "ehcp deadline watch"
+    assert as_json(ask(runtime, asked))["kind"] != "indicator"
+    book = tmp_path / "book"
+    book.mkdir()
+    with (SAMPLE / "indicators.csv").open(newline="", encoding="utf-8") as source:
+        rows = list(csv.DictReader(source))
+    for row in rows:
+        if row["code"] == "SEND-01":
+            row["aliases"] += ";EHCP deadline watch"
+    with (book / "indicators.csv").open("w", newline="", encoding="utf-8") as target:
+        writer = csv.DictWriter(target, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+    load_path(runtime.engine, book)
+
+    assert as_json(ask(runtime, asked))["code"] == "SEND-01"
