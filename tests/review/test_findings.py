@@ -108,9 +108,7 @@ def test_suppressed_figure_is_not_shown_on_the_card() -> None:
     indicator = Indicator("CIN-02", "Referrals", "Demand", Polarity.NONE, Unit.COUNT, monthly)
     rows = [
         Observation("CIN-02", parse_period("2024-05", monthly), 7),
-        Observation(
-            "CIN-02", parse_period("2024-06", monthly), 3, status=ObservationStatus.SUPPRESSED
-        ),
+        Observation("CIN-02", parse_period("2024-06", monthly), 3, status=ObservationStatus.SUPPRESSED),
     ]
     card = build_card(indicator, rows, [], [], viewer=Viewer("U1"), now=NOW)
     assert card.display == "c"
