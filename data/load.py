@@ -747,6 +747,42 @@ def _stored_state(connection: Connection) -> tuple[dict[str, _IndicatorInfo], li
     return info, clusters
 
 
+def _refuse_reshaping(
+    indicators: pd.DataFrame, stored: Mapping[str, _IndicatorInfo], connection: Connection,
+    file: str, errors: _Errors,
+) -> None:
+    """Stored figures were checked against their indicator's frequency, year basis and polarity
+    (periods, targets on the right side): changing those under them would leave the store
+    unreadable or its targets wrong, so such a change is refused while figures are stored."""
+    from sqlalchemy import select, union
+
+    from data.schema import BenchmarkRow, ObservationRow, TargetRow
+
+    reloaded = indicators["code"].isin(list(stored))
+    if not reloaded.any():
+        return
+    with_figures = set(connection.execute(union(
+        select(ObservationRow.code).distinct(), select(BenchmarkRow.code).distinct(),
+        select(TargetRow.code).distinct(),
+    )).scalars())
+    with_targets = set(connection.execute(select(TargetRow.code).distinct()).scalars())
+    rules = (
+        ("frequency", lambda info: info.frequency.value, with_figures),
+        ("year_basis", lambda info: info.basis.value, with_figures),
+        ("polarity", lambda info: info.polarity.value, with_targets),
+    )
+    for column, stored_value, guarded in rules:
+        before = indicators["code"].map(
+            lambda code, value_of=stored_value: value_of(stored[code]) if code in stored else None
+        )
+        changed = reloaded & indicators["code"].isin(list(guarded)) & (indicators[column] != before)
+        errors.add_rows(file, indicators, changed, column, lambda rows, column=column, before=before: (
+            f"{code} already has figures stored as {before[index]}; changing its {column.replace('_', ' ')} "
+            f"to {new} would leave them wrong. Keep {before[index]}, or load the new series under a new code"
+            for index, code, new in zip(rows.index, rows["code"], rows[column], strict=True)
+        ))
+
+
 def _check_indicators(frame: pd.DataFrame, file: str, errors: _Errors) -> pd.DataFrame:
     _require(frame, "indicators", file, errors)
     _check_enum(frame, "polarity", _values(Polarity), None, file, errors, "a polarity")
@@ -1043,6 +1079,7 @@ def _check(
     if "indicators" in prepared:
         indicators = _check_indicators(prepared["indicators"], checked.files["indicators"], errors)
         checked.tables["indicators"] = indicators
+        _refuse_reshaping(indicators, stored_info, connection, checked.files["indicators"], errors)
         info.update(_indicator_info(indicators))
         known |= set(indicators["code"]) - {""}
         for name in indicators["cluster"]:

@@ -265,6 +265,15 @@ def parse_period(text: str, frequency: Frequency, basis: YearBasis = YearBasis.F
         if not is_period_end(day, frequency, basis):
             raise PeriodError(value, _end_rule(frequency, basis))
         return Period(day, frequency, basis)
+    if frequency is Frequency.ANNUAL and _YEAR_LABEL.match(value):
+        # `2024-25` is a year for an annual indicator; for a monthly one `2011-12` is December
+        # 2011, so the frequency decides. `2024-06` given for an annual one is a month, refused
+        # below as one.
+        try:
+            return Period(parse_year(value, basis).end, frequency, basis)
+        except PeriodError:
+            if not _MONTH.match(value):
+                raise
     month = _MONTH.match(value)
     if month:
         if frequency is not Frequency.MONTHLY:

@@ -8,7 +8,7 @@ and what is judged never disagree. Pure functions: time comes in as `now`, nothi
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
@@ -261,6 +261,12 @@ def index_observations(
             continue
         if embargo_now is not None and not _embargo_passed(observation, embargo_now):
             continue
+        if observation.status is ObservationStatus.SUPPRESSED and (
+            observation.value is not None or observation.numerator is not None
+        ):
+            # Suppressed at source means no figure to show: a value loaded with it must not be
+            # shown, rated, compared or summed on any path ("c" everywhere, as disclosure says).
+            observation = replace(observation, value=None, numerator=None, denominator=None)
         index[observation.period] = observation
     return index
 

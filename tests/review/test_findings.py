@@ -1,10 +1,8 @@
-"""Review findings: each test shows a confirmed departure from the written contract
-(shared/spec/scorecard-rules.md, data-format.md). Marked xfail(strict) so the suite stays green
-until the bug is fixed; a fix turns the xfail into an XPASS failure, so remove the mark then."""
+"""Departures from the written contract (shared/spec/scorecard-rules.md, data-format.md) found in
+review, each kept as a test now that it is mended."""
 
 from __future__ import annotations
 
-import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -52,7 +50,7 @@ def engine(tmp_path: Path):
 # 1. scorecard-rules.md "Periods": `2024-25` is an accepted spelling of a year of the indicator's
 #    basis. periods.py tries the month pattern `^(\d{4})-(\d{1,2})$` first, so `2024-25` is read
 #    as month 25 and refused for every annual indicator (financial and academic alike).
-@pytest.mark.xfail(strict=True, reason="parse_period reads '2024-25' as a month and refuses it for annual")
+
 @pytest.mark.parametrize("basis", [YearBasis.FINANCIAL, YearBasis.ACADEMIC])
 def test_year_spelled_with_a_hyphen_is_accepted_for_annual_indicators(basis: YearBasis) -> None:
     assert parse_period("2024-25", Frequency.ANNUAL, basis) == parse_period(
@@ -60,7 +58,7 @@ def test_year_spelled_with_a_hyphen_is_accepted_for_annual_indicators(basis: Yea
     )
 
 
-@pytest.mark.xfail(strict=True, reason="annual observations with period '2023-24' are refused")
+
 def test_loading_an_annual_figure_spelled_2023_24(engine, tmp_path: Path) -> None:
     folder = _write(
         tmp_path / "book",
@@ -79,7 +77,7 @@ def test_loading_an_annual_figure_spelled_2023_24(engine, tmp_path: Path) -> Non
 #    must be refused and a load never leaves the store inconsistent. Reloading `indicators` with a
 #    changed frequency is accepted although stored observations no longer fit it; every later
 #    read of that indicator then raises PeriodError (the store is broken for the bot).
-@pytest.mark.xfail(strict=True, reason="changing an indicator's frequency orphans its stored periods")
+
 def test_changing_frequency_under_stored_figures_is_refused(engine, tmp_path: Path) -> None:
     load_path(
         engine,
@@ -92,24 +90,34 @@ def test_changing_frequency_under_stored_figures_is_refused(engine, tmp_path: Pa
         ),
     )
     changed = INDICATORS.replace("percent,monthly,,ratio", "percent,quarterly,,ratio")
-    with contextlib.suppress(LoadFailed):  # refused: what the contract asks
+    with pytest.raises(LoadFailed) as refused:
         load_path(engine, _write(tmp_path / "second", {"indicators.csv": changed}))
+    [error] = refused.value.errors
+    assert (error.file, error.row, error.column) == ("indicators.csv", 2, "frequency")
+    assert "SEND-01 already has figures stored as monthly" in error.reason
     with Session(engine) as session:
-        store.observations(session, "SEND-01")  # raises PeriodError after the accepted load
+        assert [o.period.label for o in store.observations(session, "SEND-01")] == ["April 2024"]
 
 
 # 3. A figure loaded with status `suppressed` (data-format.md: value optional for it) is shown,
 #    rated and compared on the whole-authority card when the row also carries a value, while
 #    rules.disclosure shows the very same row as "c" ("a figure suppressed at source shows as
 #    'c' anywhere"). What the member reads depends on the path taken.
-@pytest.mark.xfail(strict=True, reason="build_card shows the value of a row whose status is suppressed")
+
 def test_suppressed_figure_is_not_shown_on_the_card() -> None:
     monthly = Frequency.MONTHLY
     indicator = Indicator("CIN-02", "Referrals", "Demand", Polarity.NONE, Unit.COUNT, monthly)
-    rows = [
-        Observation("CIN-02", parse_period("2024-05", monthly), 7),
-        Observation("CIN-02", parse_period("2024-06", monthly), 3, status=ObservationStatus.SUPPRESSED),
-    ]
-    card = build_card(indicator, rows, [], [], viewer=Viewer("U1"), now=NOW)
-    assert card.display == "c"
-    assert card.value is None
+    may = Observation("CIN-02", parse_period("2024-05", monthly), 7)
+    june = parse_period("2024-06", monthly)
+    with_value = Observation("CIN-02", june, 3, status=ObservationStatus.SUPPRESSED)
+    without_value = Observation("CIN-02", june, None, status=ObservationStatus.SUPPRESSED)
+
+    card = build_card(indicator, [may, with_value], [], [], viewer=Viewer("U1"), now=NOW)
+    plain = build_card(indicator, [may, without_value], [], [], viewer=Viewer("U1"), now=NOW)
+    june_card = build_card(indicator, [may, with_value], [], [], viewer=Viewer("U1"), now=NOW, period=june)
+
+    # A value loaded with a suppressed row changes nothing: the card is the one without it.
+    assert card == plain
+    assert june_card.display == "c"
+    assert june_card.value is None
+    assert june_card.dot is not None and june_card.dot.result.value == "n/a"
