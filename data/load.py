@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -378,7 +379,8 @@ def _read_workbook(file: Path, errors: _Errors) -> dict[str, pd.DataFrame]:
             )
         for sheet in known:
             label = f"{file.name} [{names[sheet]}]"
-            frames[sheet] = _sheet_frame(book[names[sheet]].iter_rows(values_only=True), label)
+            rows = (tuple(_cell_as_shown(cell) for cell in row) for row in book[names[sheet]].iter_rows())
+            frames[sheet] = _sheet_frame(rows, label)
     finally:
         book.close()
     return frames
@@ -417,6 +419,16 @@ def _sheet_frame(rows: Iterator[tuple[Any, ...]], label: str) -> pd.DataFrame:
         frame.insert(0, ROW, np.asarray(numbers, dtype=np.int64))
     frame.attrs["file"] = label
     return frame
+
+
+def _cell_as_shown(cell: Any) -> Any:
+    """A cell's value as the spreadsheet shows it where that differs from what it stores: a
+    cell formatted as a percentage holds 0.845 but shows (and means) 84.5%."""
+    value = cell.value
+    fraction = isinstance(value, int | float) and not isinstance(value, bool)
+    if fraction and "%" in (getattr(cell, "number_format", None) or ""):
+        return f"{Decimal(repr(value)) * 100:f}%"
+    return value
 
 
 def _cell_text(cell: Any) -> str:

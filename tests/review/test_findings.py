@@ -121,3 +121,28 @@ def test_suppressed_figure_is_not_shown_on_the_card() -> None:
     assert june_card.display == "c"
     assert june_card.value is None
     assert june_card.dot is not None and june_card.dot.result.value == "n/a"
+
+
+def test_a_workbook_cell_formatted_as_a_percentage_loads_as_the_percentage_it_shows(
+    engine, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    indicators = book.active
+    indicators.title = "indicators"
+    lines = [line.split(",") for line in INDICATORS.strip().splitlines()]
+    for line in lines:
+        indicators.append(line)
+    observations = book.create_sheet("observations")
+    observations.append(["code", "period", "value", "numerator", "denominator"])
+    observations.append(["SEND-01", "2024-04", 0.845, 169, 200])
+    observations["C2"].number_format = "0.0%"  # typed as 84.5% in Excel
+    path = tmp_path / "databook.xlsx"
+    book.save(path)
+
+    load_path(engine, path)
+
+    with Session(engine) as session:
+        [april] = store.observations(session, "SEND-01")
+    assert april.value == pytest.approx(84.5)
