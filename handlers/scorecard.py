@@ -24,15 +24,16 @@ from handlers.outgoing import queue_message
 from handlers.reply import Action, ActionId, Fact, Kind, Reply, Request, ScorecardImageRef, Table
 from scorecard import approval
 from scorecard.approval import ApprovalRefused, ScorecardRecord, ScorecardStatus, Step, when_words
-from scorecard.model import Dot, Rag, Role, Viewer
+from scorecard.model import Role, Viewer
 from scorecard.periods import Frequency, Period, PeriodError, YearBasis, parse_period, quarter, year_of
 from scorecard.quarterly import (
     ClusterSection,
     QuarterlyScorecard,
     ScorecardRow,
-    Summary,
     only_cluster,
     scorecard_from_snapshot,
+    summarise,
+    summary_as_dict,
 )
 
 __all__ = [
@@ -206,7 +207,7 @@ def _scorecard_reply(record: ScorecardRecord, card: QuarterlyScorecard, url: str
             "status": ScorecardStatus.PUBLISHED.value,
             "published_at": None if record.published_at is None else record.published_at.isoformat(),
             "cluster": None if section is None else section.name,
-            "summary": _summary_dict(card.summary),
+            "summary": summary_as_dict(card.summary),
             "clusters": [_cluster_dict(s, rows=section is not None) for s in card.clusters],
             "data_notes": len(card.data_notes),
             "page_url": url or None,
@@ -301,7 +302,7 @@ def draft_reply(request: Request, session: Session, wanted: Period | None = None
             "quarter": period.label,
             "status": "not_prepared" if record is None else record.status.value,
             "draft": True,
-            "summary": _summary_dict(built.summary),
+            "summary": summary_as_dict(built.summary),
             "clusters": [_cluster_dict(section) for section in built.clusters],
             "data_notes": len(built.data_notes),
             "steps": [step.value for step in steps],
@@ -405,16 +406,13 @@ def _error(message: str) -> Reply:
 
 
 def _counts(rows: Sequence[ScorecardRow]) -> str:
-    rags = [row.rag for row in rows]
-    return (
-        f"{rags.count(Rag.GREEN)} green, {rags.count(Rag.AMBER)} amber, {rags.count(Rag.RED)} red, "
-        f"{rags.count(Rag.NA)} not rated"
-    )
+    counted = summarise(rows)
+    return f"{counted.green} green, {counted.amber} amber, {counted.red} red, {counted.not_rated} not rated"
 
 
 def _travel(rows: Sequence[ScorecardRow]) -> str:
-    dots = [row.dot.result for row in rows]
-    return f"{dots.count(Dot.IMPROVED)} improved, {dots.count(Dot.DECLINED)} declined"
+    counted = summarise(rows)
+    return f"{counted.improved} improved, {counted.declined} declined"
 
 
 def _clusters_table(clusters: Sequence[ClusterSection]) -> Table:
@@ -439,33 +437,8 @@ def _rows_table(section: ClusterSection) -> Table:
     )
 
 
-def _summary_dict(summary: Summary) -> dict[str, Any]:
-    return {
-        "green": summary.green,
-        "amber": summary.amber,
-        "red": summary.red,
-        "not_rated": summary.not_rated,
-        "improved": summary.improved,
-        "declined": summary.declined,
-        "no_change": summary.no_change,
-        "indicators": summary.indicators,
-        "text": summary.text,
-    }
-
-
 def _cluster_dict(section: ClusterSection, *, rows: bool = False) -> dict[str, Any]:
-    rags = [row.rag for row in section.rows]
-    dots = [row.dot.result for row in section.rows]
-    out: dict[str, Any] = {
-        "name": section.name,
-        "green": rags.count(Rag.GREEN),
-        "amber": rags.count(Rag.AMBER),
-        "red": rags.count(Rag.RED),
-        "not_rated": rags.count(Rag.NA),
-        "improved": dots.count(Dot.IMPROVED),
-        "declined": dots.count(Dot.DECLINED),
-        "indicators": len(section.rows),
-    }
+    out: dict[str, Any] = {"name": section.name, **summary_as_dict(summarise(section.rows))}
     if rows:
         out["rows"] = [
             {

@@ -346,7 +346,8 @@ def _row(card: IndicatorCard, shown: Sequence[Period], index: ObservationIndex, 
     )
 
 
-def _summary(rows: Sequence[ScorecardRow]) -> Summary:
+def summarise(rows: Sequence[ScorecardRow]) -> Summary:
+    """The summary line's counts for these rows: RAG colours and directions of travel."""
     rags = [row.rag for row in rows]
     dots = [row.dot.result for row in rows]
     return Summary(
@@ -426,7 +427,7 @@ def build_scorecard(
         quarter_end=quarter.end.isoformat(),
         prepared_at=now.isoformat(),
         clusters=clusters,
-        summary=_summary(rows),
+        summary=summarise(rows),
         data_notes=tuple(notes),
         glossary=_glossary(glossary, rows, sections),
     )
@@ -444,7 +445,7 @@ def only_cluster(scorecard: QuarterlyScorecard, name: str) -> QuarterlyScorecard
     return replace(
         scorecard,
         clusters=(section,),
-        summary=_summary(section.rows),
+        summary=summarise(section.rows),
         data_notes=tuple(note for note in scorecard.data_notes if note.code in codes),
     )
 
@@ -531,6 +532,21 @@ def _row_dict(row: ScorecardRow) -> dict[str, Any]:
     }
 
 
+def summary_as_dict(summary: Summary) -> dict[str, Any]:
+    """The summary's counts and its sentence as plain JSON-ready data."""
+    return {
+        "green": summary.green,
+        "amber": summary.amber,
+        "red": summary.red,
+        "not_rated": summary.not_rated,
+        "improved": summary.improved,
+        "declined": summary.declined,
+        "no_change": summary.no_change,
+        "indicators": summary.indicators,
+        "text": summary.text,
+    }
+
+
 def snapshot(scorecard: QuarterlyScorecard) -> dict[str, Any]:
     """The scorecard as plain data (dicts, lists, str, int, float, None): `json.dumps` works on it.
 
@@ -546,17 +562,7 @@ def snapshot(scorecard: QuarterlyScorecard) -> dict[str, Any]:
             {"name": section.name, "rows": [_row_dict(row) for row in section.rows]}
             for section in scorecard.clusters
         ],
-        "summary": {
-            "green": summary.green,
-            "amber": summary.amber,
-            "red": summary.red,
-            "not_rated": summary.not_rated,
-            "improved": summary.improved,
-            "declined": summary.declined,
-            "no_change": summary.no_change,
-            "indicators": summary.indicators,
-            "text": summary.text,
-        },
+        "summary": summary_as_dict(summary),
         "data_notes": [
             {"marker": n.marker, "code": n.code, "title": n.title, "text": n.text}
             for n in scorecard.data_notes
