@@ -90,3 +90,14 @@ def ensure_schema(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for one interaction or job each; the caller commits at the edge."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def store_answers(engine: Engine) -> bool:
+    """Whether the store answers a trivial query now (the readiness check); never raises."""
+    try:
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+            connection.rollback()
+    except Exception:
+        return False
+    return True

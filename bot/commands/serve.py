@@ -67,6 +67,11 @@ def serve_forever(
         if use_socket:
             serve_socket_mode(app, settings.slack_app_token)
         else:
-            serve_http(app, host=host, port=port or settings.port, pages=pages_dir(settings))
+            from data.db import store_answers
+
+            serve_http(
+                app, host=host, port=port or settings.port, signing_secret=settings.slack_signing_secret,
+                pages=pages_dir(settings), ready=lambda: store_answers(runtime.engine),
+            )
     finally:
         scheduler.stop(jobs)

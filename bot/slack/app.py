@@ -163,12 +163,17 @@ def create_app(
     """The bolt App with every listener registered. Bolt checks the bot token with auth.test
     at start, so a wrong token fails here, not at a councillor's first question."""
     check_settings(settings, socket_mode=socket_mode)
+    bolt_log = logging.getLogger("kpibot.slack.bolt")
+    # Bolt puts request bodies in some of its messages (an unhandled request, a bad signature,
+    # at INFO and WARNING); a body is never logged, so only its errors are kept. The front door
+    # (bot.slack.server) logs what happened to a request without its body.
+    bolt_log.setLevel(logging.ERROR)
     app = App(
         client=client or web_client(settings),
         signing_secret=settings.slack_signing_secret or None,
         request_verification_enabled=not socket_mode,
         process_before_response=False,
-        logger=logging.getLogger("kpibot.slack.bolt"),
+        logger=bolt_log,
     )
     services = Services(runtime=runtime, clock=clock)
     app.use(_skip_handled_events(services))

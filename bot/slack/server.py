@@ -1,63 +1,279 @@
-"""Running the App: HTTP (waitress, at /slack/events, with GET /healthz) or Socket Mode."""
+"""Running the App: HTTP (waitress) or Socket Mode.
+
+The HTTP front door assumes a stranger can reach the port. Before anything parses a request to
+/slack/events, it is bounded (at most `MAX_BODY` bytes: waitress refuses a larger declared body
+before reading it, and the body is never read past the limit here either) and its Slack
+signature is checked (`verified`): an unsigned or forged request gets 401 and nothing else:
+no listener runs, nothing is stored, no outbound call is made, and the body is never logged.
+Only then is it parsed; a signed body that is not what Slack sends gets 400. Bolt is handed
+the verified body (`App.dispatch`), with its own verification left on as a second check.
+
+Also served: `GET /healthz` (the process is up), `GET /readyz` (the store answers; 503 if not)
+and the published scorecards' newsletter pages at /scorecards/2024-25-Q2.html. HEAD is
+answered like GET without a body, and anything else is 404 or 405, with a short plain body.
+"""
 
 from __future__ import annotations
 
+import hmac
+import json
 import logging
 import re
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs
 
 from slack_bolt import App
-from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.request import BoltRequest
 
 log = logging.getLogger("kpibot.slack")
 
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
+READY_PATH = "/readyz"
 # Only names the publisher writes ("2024-25-Q2.html"): nothing else under the folder is served.
 PAGE_PATH = re.compile(r"/scorecards/([0-9A-Za-z][0-9A-Za-z-]{0,40}\.html)")
 
+# Slack's own requests are a few KB (a form's submission with every field filled is well under
+# 100 KB); anything near a megabyte is not from Slack.
+MAX_BODY = 1024 * 1024
+# Slack signs with the Unix time; a request older (or newer) than this is a replay.
+MAX_CLOCK_SKEW = 5 * 60
+# JSON nested deeper than this is not Slack's (its deepest payloads are about ten levels).
+MAX_DEPTH = 64
+
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
+_SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
+
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
+ReadyCheck = Callable[[], bool]
 
 
-def wsgi_app(app: App, pages: Path | None = None) -> WsgiApp:
-    """Slack's requests at /slack/events (bolt's WSGI adapter), a health check for load
-    balancers and monitoring at /healthz, and (given `pages`) the published scorecards'
-    newsletter pages at /scorecards/2024-25-Q2.html."""
-    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """A plain response of our own: status line, body, and any extra headers."""
+
+    status: str
+    body: bytes
+    content_type: str = "text/plain; charset=utf-8"
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+NOT_FOUND = Answer("404 Not Found", b"Not found.\n")
+UNSIGNED = Answer("401 Unauthorized", b"This request is not signed by Slack.\n")
+TOO_LARGE = Answer("413 Content Too Large", b"This request is too large.\n")
+MALFORMED = Answer("400 Bad Request", b"This request is not one Slack sends.\n")
+NO_LENGTH = Answer("411 Length Required", b"Say how long the request is (Content-Length).\n")
+
+
+def verified(signing_secret: str, timestamp: str | None, signature: str | None, body: bytes,
+             *, now: float | None = None) -> bool:
+    """Slack's v0 signature over `v0:{timestamp}:{body}`, with the timestamp within five minutes.
+
+    Nothing here can raise on a stranger's headers: a timestamp that is not a plain number, or
+    a signature not of Slack's shape, is simply not verified.
+    """
+    if not signing_secret or timestamp is None or signature is None:
+        return False
+    if not _TIMESTAMP.fullmatch(timestamp) or not _SIGNATURE.fullmatch(signature):
+        return False
+    moment = time.time() if now is None else now
+    if abs(moment - int(timestamp)) > MAX_CLOCK_SKEW:
+        return False
+    expected = hmac.new(signing_secret.encode(), b"v0:" + timestamp.encode() + b":" + body, sha256)
+    return hmac.compare_digest("v0=" + expected.hexdigest(), signature)
+
+
+def well_formed(content_type: str, body: bytes) -> bool:
+    """The shapes Slack sends: a form (slash commands; interactions carry a JSON object in
+    `payload`) or a JSON object (events). Anything else, or JSON nested absurdly deep, is not."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    if content_type.startswith("application/json"):
+        return _json_object(text)
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        try:
+            fields = parse_qs(text, keep_blank_values=True, strict_parsing=bool(text), max_num_fields=200)
+        except ValueError:
+            return False
+        payloads = fields.get("payload")
+        if payloads is None:
+            return True
+        return len(payloads) == 1 and _json_object(payloads[0])
+    return False
+
+
+def _json_object(text: str) -> bool:
+    if _depth(text) > MAX_DEPTH:
+        return False
+    try:
+        return isinstance(json.loads(text), dict)
+    except (ValueError, RecursionError):
+        return False
+
+
+def _depth(text: str) -> int:
+    """How deep brackets nest, counted before parsing (so a deep body never reaches json's
+    recursion). Brackets inside strings count too, which only errs on the safe side."""
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+            if deepest > MAX_DEPTH:
+                return deepest
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _headers(environ: dict[str, Any]) -> dict[str, str]:
+    headers = {key[5:].replace("_", "-").lower(): str(value)
+               for key, value in environ.items() if key.startswith("HTTP_")}
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = str(environ["CONTENT_TYPE"])
+    return headers
+
+
+def _read_body(environ: dict[str, Any]) -> bytes | Answer:
+    """The body, read no further than `MAX_BODY` (plus one byte to tell it was longer)."""
+    declared = str(environ.get("CONTENT_LENGTH") or "").strip()
+    if declared and not declared.isdigit():
+        return MALFORMED
+    if declared and int(declared) > MAX_BODY:
+        return TOO_LARGE
+    stream = environ.get("wsgi.input")
+    if stream is None:
+        return b""
+    limit = int(declared) if declared else MAX_BODY + 1
+    body = stream.read(min(limit, MAX_BODY + 1)) if limit else b""
+    if len(body) > MAX_BODY:
+        return TOO_LARGE
+    return bytes(body)
+
+
+def wsgi_app(
+    app: App,
+    pages: Path | None = None,
+    *,
+    signing_secret: str,
+    ready: ReadyCheck | None = None,
+) -> WsgiApp:
+    """The front door: Slack at /slack/events, /healthz, /readyz and the newsletter pages."""
+    secret = signing_secret
+
+    def route(environ: dict[str, Any]) -> Answer:
+        path = str(environ.get("PATH_INFO", ""))
+        method = str(environ.get("REQUEST_METHOD", ""))
+        reading = method in ("GET", "HEAD")
+        if path == EVENTS_PATH:
+            if method != "POST":
+                return Answer("405 Method Not Allowed", b"Slack posts here.\n", headers=(("Allow", "POST"),))
+            return slack(environ)
+        if path == HEALTH_PATH and reading:
+            return Answer("200 OK", b"ok\n")
+        if path == READY_PATH and reading:
+            if ready is None or ready():
+                return Answer("200 OK", b"ready\n")
+            return Answer("503 Service Unavailable", b"not ready: the store does not answer\n",
+                          headers=(("Retry-After", "5"),))
+        page = PAGE_PATH.fullmatch(path)
+        if page is not None and pages is not None and reading:
+            return _newsletter_page(pages / page.group(1))
+        return NOT_FOUND
+
+    def slack(environ: dict[str, Any]) -> Answer:
+        body = _read_body(environ)
+        if isinstance(body, Answer):
+            return body
+        headers = _headers(environ)
+        stamp, signature = headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature")
+        if not verified(secret, stamp, signature, body):
+            # At debug only: a stranger's requests must not be able to fill the log.
+            log.debug("refused an unsigned request to %s (401)", EVENTS_PATH)
+            return UNSIGNED
+        if not well_formed(headers.get("content-type", ""), body):
+            log.warning("refused a signed request that is not one Slack sends (400)")
+            return MALFORMED
+        try:
+            request = BoltRequest(
+                body=body.decode("utf-8"),
+                query=str(environ.get("QUERY_STRING", "")),
+                headers=headers,  # type: ignore[arg-type]
+            )
+        except Exception:
+            log.warning("refused a signed request bolt could not read (400)")
+            return MALFORMED
+        response = app.dispatch(request)
+        if response.status == 404:
+            log.warning("Slack sent a request no listener handles (%s)", request.body.get("type", "command"))
+        content_type = "text/plain; charset=utf-8"
+        extra: list[tuple[str, str]] = []
+        for name, values in response.headers.items():
+            for value in values:
+                if name.lower() == "content-type":
+                    content_type = value
+                elif name.lower() != "content-length":
+                    extra.append((name, value))
+        status = f"{response.status} {_REASONS.get(response.status, 'OK')}"
+        return Answer(status, response.body.encode("utf-8"), content_type, tuple(extra))
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if environ.get("PATH_INFO") == HEALTH_PATH and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            start_response("200 OK", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"ok\n"]
-        page = PAGE_PATH.fullmatch(str(environ.get("PATH_INFO", "")))
-        if page is not None and pages is not None and environ.get("REQUEST_METHOD") in ("GET", "HEAD"):
-            return _newsletter_page(pages / page.group(1), start_response)
-        return slack(environ, start_response)
+        try:
+            answer = route(environ)
+        except Exception:
+            log.exception("the request to %s failed", environ.get("PATH_INFO", ""))
+            answer = Answer("500 Internal Server Error", b"Something went wrong.\n")
+        start_response(answer.status, [
+            ("Content-Type", answer.content_type),
+            ("Content-Length", str(len(answer.body))),
+            *answer.headers,
+        ])
+        # A response to HEAD has the headers of GET and no body: a body there would be read by
+        # a keep-alive proxy as the start of the next response.
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else [answer.body]
 
     return application
 
 
-def _newsletter_page(path: Path, start_response: StartResponse) -> Iterable[bytes]:
+_REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
+            500: "Internal Server Error"}
+
+
+def _newsletter_page(path: Path) -> Answer:
     if not path.is_file():
-        start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
-        return [b"No scorecard has been published at this address.\n"]
-    body = path.read_bytes()
-    start_response("200 OK", [
-        ("Content-Type", "text/html; charset=utf-8"),
-        ("Content-Length", str(len(body))),
-        ("Cache-Control", "public, max-age=300"),
-    ])
-    return [body]
+        return Answer("404 Not Found", b"No scorecard has been published at this address.\n")
+    return Answer("200 OK", path.read_bytes(), "text/html; charset=utf-8",
+                  headers=(("Cache-Control", "public, max-age=300"),))
 
 
-def serve_http(app: App, *, host: str, port: int, threads: int = 8, pages: Path | None = None) -> None:
+def serve_http(
+    app: App,
+    *,
+    host: str,
+    port: int,
+    signing_secret: str,
+    threads: int = 8,
+    pages: Path | None = None,
+    ready: ReadyCheck | None = None,
+) -> None:
     import waitress
 
     log.info("kpibot listening for Slack on http://%s:%d%s", host, port, EVENTS_PATH)
-    waitress.serve(wsgi_app(app, pages), host=host, port=port, threads=threads, ident="kpibot")
+    waitress.serve(
+        wsgi_app(app, pages, signing_secret=signing_secret, ready=ready),
+        host=host, port=port, threads=threads, ident="kpibot",
+        # Waitress refuses a larger declared body (413) before reading it, and stops reading a
+        # chunked one there.
+        max_request_body_size=MAX_BODY,
+    )
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:

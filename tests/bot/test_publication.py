@@ -405,7 +405,8 @@ def test_kpibot_serve_serves_the_published_page_at_a_stable_address(
 
     approve_q2(runtime, london(2024, 10, 25, 16, 0), now=True)
     run_publication(runtime, messenger, now=london(2024, 10, 25, 16, 1), holder="a")
-    serve = wsgi_app(App(client=web_client(settings), signing_secret="not-real"), pages_dir(settings))
+    serve = wsgi_app(App(client=web_client(settings), signing_secret="not-real"), pages_dir(settings),
+                     signing_secret="not-real")
     answers: list[str] = []
 
     def get(path: str) -> bytes:

@@ -185,3 +185,8 @@ def body_of(response: BoltResponse) -> dict[str, Any]:
 def settle(app: App) -> None:
     """Wait for every listener still running after its acknowledgement (no sleeps)."""
     app.listener_runner.listener_executor.shutdown(wait=True)
+
+
+from tests.slack.serving import served  # noqa: E402  (the fixture, for every test here)
+
+__all__ = ["served"]

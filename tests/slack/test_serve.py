@@ -4,75 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
 from tests.slack.conftest import SECRET, TOKEN, signed_headers
+from tests.slack.serving import Served, free_port, kpibot
 from tests.slack.stub import SlackStub
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def kpibot() -> list[str]:
-    found = Path(sys.executable).with_name("kpibot")
-    if found.exists():
-        return [str(found)]
-    return [sys.executable, "-c", "from bot.cli import main; main()"]
-
-
-@pytest.fixture
-def served(database_url: str, stub: SlackStub, tmp_path: Path) -> Iterator[str]:
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", ""),
-        "HOME": str(tmp_path),
-        "DATABASE_URL": database_url,
-        "SLACK_API_URL": stub.api_url,
-        "SLACK_SIGNING_SECRET": SECRET,
-        "SLACK_BOT_TOKEN": TOKEN,
-        "PORT": str(port),
-    }
-    log = (tmp_path / "serve.log").open("w")
-    process = subprocess.Popen([*kpibot(), "serve", "--host", "127.0.0.1"], env=env, cwd=tmp_path,
-                               stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
-                    assert answer.read() == b"ok\n"
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                if process.poll() is not None or time.monotonic() > deadline:
-                    log.close()
-                    pytest.fail("kpibot serve did not start:\n" + (tmp_path / "serve.log").read_text())
-                time.sleep(0.1)  # polling for the server to come up, not timing anything
-        yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
-
-
 def test_serve_answers_a_signed_kpi_request_with_the_card_within_three_seconds(
-    served: str, stub: SlackStub
+    served: Served, stub: SlackStub
 ) -> None:
     body = urlencode({
         "team_id": "T0BRACKEN", "channel_id": "C0SCRUTINY", "user_id": "U0DEMOMEMB1",
@@ -81,7 +28,7 @@ def test_serve_answers_a_signed_kpi_request_with_the_card_within_three_seconds(
     })
     headers = {name: values[0] for name, values in
                signed_headers(body, content_type="application/x-www-form-urlencoded").items()}
-    request = urllib.request.Request(f"{served}/slack/events", data=body.encode(), headers=headers)
+    request = urllib.request.Request(f"{served.base}/slack/events", data=body.encode(), headers=headers)
     started = time.monotonic()
     with urllib.request.urlopen(request, timeout=10) as answer:
         raw = answer.read()
@@ -94,11 +41,11 @@ def test_serve_answers_a_signed_kpi_request_with_the_card_within_three_seconds(
     assert stub.of("auth.test"), "bolt checks the token at start"
 
 
-def test_serve_refuses_a_request_signed_with_another_secret(served: str) -> None:
+def test_serve_refuses_a_request_signed_with_another_secret(served: Served) -> None:
     body = urlencode({"command": "/kpi", "text": "help", "user_id": "U0DEMOMEMB1"})
     headers = {name: values[0] for name, values in
                signed_headers(body, content_type="application/x-www-form-urlencoded", secret="wrong").items()}
-    request = urllib.request.Request(f"{served}/slack/events", data=body.encode(), headers=headers)
+    request = urllib.request.Request(f"{served.base}/slack/events", data=body.encode(), headers=headers)
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 401
