@@ -33,4 +33,16 @@ def build() -> typer.Typer:
 
 
 def main() -> None:
-    build()()
+    from pydantic import ValidationError
+
+    try:
+        build()()
+    except ValidationError as wrong:
+        # A setting the environment gives that cannot be used: one line naming it, no traceback.
+        import sys
+
+        for problem in wrong.errors():
+            setting = "_".join(str(part) for part in problem["loc"]).upper()
+            message = str(problem["msg"]).removeprefix("Value error, ")
+            print(f"Cannot start: {setting} {message}", file=sys.stderr)
+        raise SystemExit(2) from None

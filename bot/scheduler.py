@@ -87,7 +87,7 @@ def remind(context: SchedulerContext) -> list[str] | None:
 
 
 def publish_due_job() -> None:
-    """Every minute: publish approved scorecards whose time has come and deliver the outbox."""
+    """Every 15 seconds: publish approved scorecards whose time has come and deliver the outbox."""
     if _context is None:
         log.warning("publish_due ran before the scheduler was started in this process")
         return
@@ -143,7 +143,9 @@ def start(
     _context = context
     scheduler = create_scheduler(context)
     scheduler.add_job(
-        "bot.scheduler:publish_due_job", "interval", minutes=1, id="publish_due",
+        # Every 15 seconds: an outbox claim left by a copy that died (a 30-second lease) is
+        # taken over, and its message sent, within a minute.
+        "bot.scheduler:publish_due_job", "interval", seconds=15, id="publish_due",
         name="Publish approved scorecards and deliver the outbox", replace_existing=True,
         # APScheduler runs on the real clock, whatever `clock` the jobs are given.
         **({"next_run_time": utc_now()} if run_now else {}),

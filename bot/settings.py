@@ -5,10 +5,11 @@ Read once at start (`Settings()`); nothing else in the project reads os.environ.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from platformdirs import user_data_dir
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -46,5 +47,24 @@ class Settings(BaseSettings):
     slack_bot_token: str = Field("", description="Slack bot token (xoxb-...).")
     slack_signing_secret: str = Field("", description="Slack signing secret (HTTP mode).")
     slack_app_token: str = Field("", description="Slack app-level token (xapp-...): Socket Mode.")
-    slack_members_channel: str = Field("", description="Channel the scorecard is published to.")
+    slack_members_channel: str = Field(
+        "",
+        description="The ID of the channel the scorecard is published to (C0123ABCD: in Slack, the "
+        "channel's name, then About, at the bottom), not its name.",
+    )
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL.")
+
+    @field_validator("slack_members_channel")
+    @classmethod
+    def _a_channel_id(cls, value: str) -> str:
+        value = value.strip()
+        if value and not CHANNEL_ID.fullmatch(value):
+            raise ValueError(
+                f"must be the channel's ID, like C0123ABCD (in Slack: the channel's name, then About, at "
+                f"the bottom), not {value!r}"
+            )
+        return value
+
+
+# Slack's public (C) and private (G) channel ids.
+CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,20}")

@@ -24,8 +24,8 @@ __all__ = ["DEFAULT_LEASE", "Leader"]
 
 log = logging.getLogger("kpibot.leader")
 
-# A SQLite leader renews every minute; a copy that stopped is replaced after this.
-DEFAULT_LEASE = timedelta(minutes=3)
+# A SQLite leader renews on every tick (15 seconds); a copy that stopped is replaced after this.
+DEFAULT_LEASE = timedelta(seconds=45)
 
 
 def _naive(moment: datetime) -> datetime:

@@ -6,6 +6,12 @@ status, so of two senders only one gets each row), delivers them, and marks them
 the destination's id for them (a Slack message's ts). A sender that died holding a claim is
 taken over after `STALE_CLAIM`; before posting again the new sender looks for the message
 at the destination (by its key), so a crash between posting and marking sent never posts twice.
+
+A claim is a short lease (`STALE_CLAIM`): a live sender renews its claims (`renew`) while it
+works, so only a sender that died leaves one to go stale, and its messages are taken over
+within a minute. A sender only claims messages for destinations it can deliver to
+(`destinations`): a copy with no Slack token never touches, let alone marks sent, a message
+addressed to Slack.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import ColumnElement, case, false, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -31,14 +37,17 @@ __all__ = [
     "OutboxMessage",
     "OutboxStatus",
     "claim_due",
+    "count_waiting",
     "enqueue",
     "items",
     "mark_sent",
     "release",
+    "renew",
 ]
 
-# A claim older than this belongs to a sender that died: another may take the row over.
-STALE_CLAIM = timedelta(minutes=5)
+# A claim not renewed for this long belongs to a sender that died: another may take the row
+# over. Live senders renew every third of it (bot.publisher), so a slow send is never taken.
+STALE_CLAIM = timedelta(seconds=30)
 # After this many failed attempts a message is left `failed` for a person to look at.
 MAX_ATTEMPTS = 10
 
@@ -144,10 +153,14 @@ def claim_due(
     now: datetime,
     limit: int = 50,
     keys: Collection[str] | None = None,
+    destinations: Collection[str] | None = None,
+    stale_after: timedelta = STALE_CLAIM,
 ) -> list[OutboxItem]:
     """Claim the messages due at `now` for `holder` and return them (commit before delivering);
     each item's `claimed_by` is the claim's token, for `mark_sent` and `release`. With `keys`,
-    only those messages (a step's own messages, delivered straight after it is kept).
+    only those messages (a step's own messages, delivered straight after it is kept). With
+    `destinations` (prefixes such as "slack:" or exact names such as "newsletter"), only
+    messages addressed to one of them: the others are left for a sender that can deliver them.
 
     Due: `pending` (or `sending` under a claim older than `STALE_CLAIM`), `not_before` passed,
     and, for a scorecard's messages, the scorecard published. One UPDATE claims them, its
@@ -157,7 +170,7 @@ def claim_due(
     the transaction so that SQLite takes its write lock before reading anything.
     """
     at = _naive(now)
-    stale = _naive(now - STALE_CLAIM)
+    stale = _naive(now - stale_after)
     # Each claim has its own token, so two rounds of the same holder never share rows.
     token = f"{holder}/{uuid.uuid4().hex[:12]}"[:200]
     claimable = or_(
@@ -177,6 +190,8 @@ def claim_due(
     )
     if keys is not None:
         due = due.where(OutboxRow.idempotency_key.in_(sorted(set(keys))))
+    if destinations is not None:
+        due = due.where(_addressed_to(destinations))
     session.execute(
         update(OutboxRow)
         .where(OutboxRow.id.in_(due), claimable)
@@ -194,6 +209,52 @@ def claim_due(
         .order_by(OutboxRow.id)
     ).all()
     return [_item(row) for row in rows]
+
+
+def _addressed_to(destinations: Collection[str]) -> ColumnElement[bool]:
+    """Rows whose destination is one of `destinations`, or starts with one ending in ":"."""
+    exact = [name for name in destinations if not name.endswith(":")]
+    prefixes = [name for name in destinations if name.endswith(":")]
+    return or_(
+        false(),
+        OutboxRow.destination.in_(exact),
+        *(OutboxRow.destination.startswith(prefix, autoescape=True) for prefix in prefixes),
+    )
+
+
+def renew(session: Session, tokens: Collection[str], *, now: datetime) -> set[str]:
+    """Renew the claims held under `tokens` at `now`; the tokens still held (a claim another
+    sender has taken over is no longer this sender's to send)."""
+    if not tokens:
+        return set()
+    session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.status == OutboxStatus.SENDING.value, OutboxRow.claimed_by.in_(sorted(tokens)))
+        .values(claimed_at=_naive(now))
+        .execution_options(synchronize_session=False)
+    )
+    held = session.scalars(
+        select(OutboxRow.claimed_by).where(
+            OutboxRow.status == OutboxStatus.SENDING.value, OutboxRow.claimed_by.in_(sorted(tokens))
+        )
+    )
+    return {token for token in held if token is not None}
+
+
+def count_waiting(session: Session, *, now: datetime, excluding: Collection[str] = ()) -> dict[str, int]:
+    """Messages due and not yet sent, by destination kind ("slack", "dm", ...), leaving out
+    those addressed to `excluding` (as in `claim_due`'s `destinations`)."""
+    query = select(OutboxRow.destination).where(
+        OutboxRow.status.in_([OutboxStatus.PENDING.value, OutboxStatus.SENDING.value]),
+        OutboxRow.not_before <= _naive(now),
+    )
+    if excluding:
+        query = query.where(~_addressed_to(excluding))
+    counts: dict[str, int] = {}
+    for destination in session.scalars(query):
+        kind = destination.partition(":")[0]
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def mark_sent(session: Session, item_id: int, holder: str, *, now: datetime, external_id: str) -> bool:

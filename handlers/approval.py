@@ -49,10 +49,11 @@ NEWSLETTER = "newsletter"
 
 @dataclass(frozen=True, slots=True)
 class Publication:
-    """Where and when approved scorecards go: the members' destination ("slack:C0123"), the
+    """Where and when approved scorecards go: the members' destination ("slack:C0123"; None
+    when no members' channel is set up, and then only the newsletter page is published), the
     base URL of the newsletter pages, and the publication time of day in London."""
 
-    members: str
+    members: str | None
     page_base_url: str
     publish_time: time = time(9, 0)
     timezone: str = "Europe/London"
@@ -108,9 +109,10 @@ def _publication_messages(
     page = {"quarter": record.quarter, "page": page_name(record.quarter)}
     messages = [
         OutboxMessage(NEWSLETTER, "newsletter_page", page, f"{prefix}:{NEWSLETTER}", publish_at, record.id),
-        OutboxMessage(publication.members, "scorecard_summary", summary,
-                      f"{prefix}:{publication.members}", publish_at, record.id),
     ]
+    if publication.members:
+        messages.append(OutboxMessage(publication.members, "scorecard_summary", summary,
+                                      f"{prefix}:{publication.members}", publish_at, record.id))
     told = []
     for who, role_words in ((record.approved_by, "approved"), (record.submitted_by, "submitted")):
         if who and who not in told:

@@ -162,12 +162,18 @@ def publish_due(database_url: DatabaseUrl = None) -> None:
         runtime.engine.dispose()
     if report.published:
         out.print(f"Published: {', '.join(report.published)}.")
-    if not (report.published or report.sent or report.found or report.failed):
+    waiting = sum(report.waiting.values())
+    if not (report.published or report.sent or report.found or report.failed or waiting):
         out.print("Nothing is due.")
     else:
         out.print(
             f"Messages sent: {len(report.sent)}; already there: {len(report.found)}; "
             f"failed (to be tried again): {len(report.failed)}."
+        )
+    if waiting:
+        out.print(
+            f"{waiting} {'message waits' if waiting == 1 else 'messages wait'} for Slack, unsent: "
+            "set SLACK_BOT_TOKEN to send them from here, or leave them to the running bot (kpibot serve)."
         )
     if report.failed:
         raise typer.Exit(1)

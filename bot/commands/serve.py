@@ -56,6 +56,14 @@ def serve_forever(
     except SlackSetupError as missing:
         err.print(f"[red]Cannot start:[/red] {missing}", highlight=False)
         raise typer.Exit(2) from None
+    if not settings.slack_members_channel:
+        err.print(
+            "[red]Cannot start:[/red] set SLACK_MEMBERS_CHANNEL to the ID of the channel published "
+            "scorecards go to (C0123ABCD: in Slack, the channel's name, then About, at the bottom). "
+            "See docs/slack-setup.md.",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     app = create_app(settings, runtime, socket_mode=use_socket)
     # Scheduled work (publication, reminders) runs beside the listeners; only one running copy
     # leads it (data.leader).

@@ -236,6 +236,8 @@ def on_error(
     """The one error handler: the detail goes to the log with a reference, and the member gets
     a polite message quoting it: in the acknowledgement if there has been none yet, else
     through the response_url (or a direct message after a form)."""
+    from bot.slack import render
+
     reference = new_reference()
     kind = body.get("type") or ("slash_command" if "command" in body else "request")
     user = _user_of(body)
@@ -251,9 +253,9 @@ def on_error(
         return _json_response({"response_type": "ephemeral", "text": text})
     try:
         if respond is not None:
-            respond(text=text, response_type="ephemeral", replace_original=False)
+            respond(text=render.notification(text), response_type="ephemeral", replace_original=False)
         elif user and kind == "view_submission":
-            client.chat_postMessage(channel=user, text=text)
+            client.chat_postMessage(channel=user, text=render.notification(text))
     except Exception as unreachable:  # Slack itself may be what failed
         log.warning("Could not tell %s about [ref %s] either: %r", user, reference, unreachable)
     # A button's acknowledgement carries nothing: the member was told through the response_url.

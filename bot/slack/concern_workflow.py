@@ -111,7 +111,8 @@ def register(app: App, services: Services) -> None:
             def late(message: dict[str, Any]) -> None:
                 if message.get("response_action") == "errors":
                     refusal = next(iter(message["errors"].values()))
-                    args.client.chat_postMessage(channel=user, text=f"That was not done: {refusal}")
+                    refused = render.notification(f"That was not done: {refusal}")
+                    args.client.chat_postMessage(channel=user, text=refused)
 
             services.answer_soon(args, take, late)
             done = outcome.get("done")

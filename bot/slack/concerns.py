@@ -107,7 +107,9 @@ def register(app: App, services: Services) -> None:
             # Too slow for the form to show the outcome: it has closed; say it in a message.
             if message.get("response_action") == "errors":
                 refusal = next(iter(message["errors"].values()))
-                args.client.chat_postMessage(channel=user, text=f"Your concern was not sent: {refusal}")
+                args.client.chat_postMessage(
+                    channel=user, text=render.notification(f"Your concern was not sent: {refusal}")
+                )
 
         services.answer_soon(args, keep, late)
         kept = outcome.get("kept")

@@ -54,14 +54,14 @@ def register(app: App, services: Services) -> None:
         user, value, channel = _user(args), _value(args), _channel(args)
         code, period_end = card_value(value)
         if not channel:
-            args.respond(text=NOT_A_CARD, response_type="ephemeral", replace_original=False)
+            args.respond(**render.private_note(NOT_A_CARD))
             return
         key = f"slack-share:{channel}:{_message_ts(args)}:{user}:{value}"
         with services.runtime.session() as session:
             # Claimed first in the transaction that posts: if posting fails the claim is undone,
             # and a second press waits for the first to finish, then finds it claimed.
             if not handled.first_time(session, key, services.clock()):
-                args.respond(text=SHARED_ALREADY, response_type="ephemeral", replace_original=False)
+                args.respond(**render.private_note(SHARED_ALREADY))
                 return
             reply = kpi.card_for(services.public_request(user), session, code, period_end)
             shareable = _without_share(reply)
@@ -72,9 +72,9 @@ def register(app: App, services: Services) -> None:
                 if explained is None:
                     raise
                 session.rollback()
-                args.respond(text=explained, response_type="ephemeral", replace_original=False)
+                args.respond(**render.private_note(explained))
                 return
-        args.respond(text="Shared in the channel.", response_type="ephemeral", replace_original=False)
+        args.respond(**render.private_note("Shared in the channel."))
 
     def on_show_chart(args: Args) -> None:
         """The card's trend as a picture, uploaded after the acknowledgement (drawing takes a
@@ -87,8 +87,7 @@ def register(app: App, services: Services) -> None:
         with services.runtime.session() as session:
             card = kpi.card_by_code(services.public_request(user), session, code, period_end)
         if card is None or card.period is None:
-            args.respond(text=f"There is no chart for {code}: it has no figures yet.",
-                         response_type="ephemeral", replace_original=False)
+            args.respond(**render.private_note(f"There is no chart for {code}: it has no figures yet."))
             return
         if not services.first_time(f"slack-chart:{channel}:{_message_ts(args)}:{user}:{value}"):
             return
@@ -109,7 +108,7 @@ def register(app: App, services: Services) -> None:
             explained = explain_refusal(refused)
             if explained is None:
                 raise
-            args.respond(text=explained, response_type="ephemeral", replace_original=False)
+            args.respond(**render.private_note(explained))
 
     app.command("/kpi")(on_kpi)
     app.action(render.action_pattern(ActionId.CHOOSE))(on_choose)

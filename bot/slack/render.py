@@ -269,13 +269,55 @@ def _actions(actions: Sequence[Action]) -> list[Block]:
     ]
 
 
+def notification(text: str) -> str:
+    """A message's top-level `text` (the notification, and what a screen reader reads): escaped
+    and within its limit. Every `text` the bot sends to Slack goes through here."""
+    return escaped(text, MAX_FALLBACK)
+
+
 def fallback_text(reply: Reply) -> str:
-    """The message's `text`: what notifications, screen readers and old clients show."""
+    """The message's `text`: what notifications, screen readers and old clients show. A list
+    says what is in it, row by row, as far as the limit allows, and how many rows are left."""
     lines = [reply.heading]
     if reply.summary:
         lines.append(reply.summary)
     lines.extend(f"{fact.label}: {fact.value}" for fact in reply.facts)
-    return escaped("\n".join(line for line in lines if line), MAX_FALLBACK)
+    head = "\n".join(line for line in lines if line)
+    if reply.table is None or not reply.table.rows:
+        return notification(head)
+    rows = [", ".join(cell for cell in row if cell) for row in reply.table.rows]
+    kept: list[str] = []
+    size = len(escape(head))
+    for n, row in enumerate(rows):
+        left = len(rows) - n - 1
+        more = f"\nand {left:,} more" if left else ""
+        line = "\n" + row
+        if size + len(escape(line)) + len(more) > MAX_FALLBACK:
+            kept.append(f"\nand {len(rows) - n:,} more")
+            break
+        kept.append(line)
+        size += len(escape(line))
+    return notification(head + "".join(kept))
+
+
+def private_note(text: str) -> dict[str, Any]:
+    """A short private answer through the response_url (respond()), escaped."""
+    return {"text": notification(text), "response_type": "ephemeral", "replace_original": False}
+
+
+def plain_message(text: str) -> dict[str, Any]:
+    """Plain words (a reminder, a briefing, the scorecard's summary) as `text` and sections."""
+    return {"text": notification(text), "blocks": [block.to_dict() for block in _sections(text)]}
+
+
+def image_block(file_id: str, *, title: str, alt_text: str) -> dict[str, Any]:
+    """An uploaded picture (by its Slack file id) shown in a message, with its alt text."""
+    return {
+        "type": "image",
+        "slack_file": {"id": file_id},
+        "alt_text": clip(alt_text, MAX_FIELD_TEXT),
+        "title": {"type": "plain_text", "text": clip(title, MAX_FIELD_TEXT)},
+    }
 
 
 def message(reply: Reply, *, shared_by: str | None = None, with_actions: bool = True) -> dict[str, Any]:

@@ -188,7 +188,8 @@ def register(app: App, services: Services) -> None:
             def late(message: dict[str, Any]) -> None:
                 if message.get("response_action") == "errors":
                     refusal = next(iter(message["errors"].values()))
-                    args.client.chat_postMessage(channel=user, text=f"That was not done: {refusal}")
+                    refused = render.notification(f"That was not done: {refusal}")
+                    args.client.chat_postMessage(channel=user, text=refused)
 
             services.answer_soon(args, take, late)
             if "text" in told:
@@ -237,20 +238,28 @@ def step_form(step: Step, period: Period, meta: dict[str, str]) -> dict[str, Any
 
 
 def _respond_later(args: Args, response_url: str, user: str, text: str) -> None:
-    """The form's result, privately where the button was pressed (or by direct message)."""
+    """The form's result, privately where the button was pressed; by direct message when that
+    is no longer possible (a response_url expires 30 minutes after the button was pressed, and
+    a form may stay open longer)."""
     try:
         if response_url:
-            WebhookClient(response_url).send(
-                text=render.escape(text), response_type="ephemeral", replace_original=False
+            answered = WebhookClient(response_url).send(
+                text=render.notification(text), response_type="ephemeral", replace_original=False
             )
-        else:
-            args.client.chat_postMessage(channel=user, text=render.escape(text))
+            if answered.status_code == 200:
+                return
+            log.info("the response_url for %s answered %d (expired?): sending a direct message instead",
+                     user, answered.status_code)
+    except Exception:
+        log.info("the response_url for %s failed: sending a direct message instead", user, exc_info=True)
+    try:
+        args.client.chat_postMessage(channel=user, text=render.notification(text))
     except Exception:  # the step is kept and the form said so; this copy is a courtesy
-        log.warning("could not tell %s privately: %s", user, text, exc_info=True)
+        log.warning("could not tell %s privately either", user, exc_info=True)
 
 
 def _tell(args: Args, text: str) -> None:
-    args.respond(text=render.escape(text), response_type="ephemeral", replace_original=False)
+    args.respond(**render.private_note(text))
 
 
 def _quarter(text: str) -> Period | None:

@@ -11,11 +11,12 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.publisher import ConsoleMessenger, SlackMessenger, deliver_now, run_publication
+from bot.publisher import SlackMessenger, deliver_now, run_publication
 from bot.runtime import Runtime, open_runtime, viewer_for
 from bot.settings import Settings
 from bot.slack.app import web_client
 from data import outbox
+from data.outbox import OutboxStatus
 from handlers import concern_workflow as workflow
 from handlers.concern_workflow import StepDone
 from handlers.concerns import Kept, keep_and_confirm, prepare
@@ -184,17 +185,21 @@ def test_the_answer_escalation_and_outcome_reach_the_member_once_each(
     assert "is closed" in to_member[2] and "Member satisfied" in to_member[2]
 
 
-def test_at_the_terminal_the_message_is_printed_as_text(runtime: Runtime) -> None:
-    import io
-
+def test_at_a_terminal_without_slack_the_messages_wait_for_slack_and_are_never_marked_sent(
+    runtime: Runtime,
+) -> None:
+    """A message addressed to Slack is only ever marked sent by Slack: a sender with no Slack
+    messenger claims none of them, and says how many wait."""
     raised(runtime)
     sent_to_send(runtime)
-    printed = io.StringIO()
     with time_machine.travel(MONDAY, tick=False):
-        run_publication(runtime, ConsoleMessenger(printed), now=MONDAY, holder="cli")
-    out = printed.getvalue()
-    assert f"--- to dm:{SEND_OFFICER} ---" in out and "Please write the service's answer by" in out
-    assert f"--- to dm:{MEMBER} ---" in out and "Concern C-1 raised" in out
+        report = run_publication(runtime, None, now=MONDAY, holder="cli")
+    assert report.sent == [] and report.failed == []
+    with runtime.session() as session:
+        left = outbox.items(session)
+    assert len(left) >= 2 and report.waiting == {"dm": len(left)}
+    assert {item.status for item in left} == {OutboxStatus.PENDING}
+    assert all(item.attempts == 0 for item in left)
 
 
 def test_a_payload_reads_back_as_the_reply_and_an_unknown_button_falls_back_to_text(runtime: Runtime) -> None:

@@ -161,10 +161,31 @@ def test_a_claim_left_by_a_dead_sender_is_taken_over_after_a_while(engine: Engin
         [dead] = outbox.claim_due(session, "a", now=NOW)
 
     with sessions.begin() as session:
-        assert outbox.claim_due(session, "b", now=NOW + timedelta(minutes=1)) == []
+        assert outbox.claim_due(session, "b", now=NOW + outbox.STALE_CLAIM - timedelta(seconds=1)) == []
+    # Within a minute of the sender's death, its message is another's to send.
+    assert timedelta(minutes=1) > outbox.STALE_CLAIM
     with sessions.begin() as session:
         [taken] = outbox.claim_due(session, "b", now=NOW + outbox.STALE_CLAIM + timedelta(seconds=1))
         assert not outbox.mark_sent(session, dead.id, dead.claimed_by or "", now=NOW, external_id="x")
+    assert taken.attempts == 2
+
+
+def test_a_claim_its_live_sender_renews_is_never_taken_over(engine: Engine) -> None:
+    sessions = session_factory(engine)
+    with sessions.begin() as session:
+        outbox.enqueue(session, message("reminder:slow"), now=NOW)
+    with sessions.begin() as session:
+        [slow] = outbox.claim_due(session, "a", now=NOW)
+    token = slow.claimed_by or ""
+    for seconds in (20, 40, 60, 80):  # renewed every 20 seconds, well inside the lease
+        with sessions.begin() as session:
+            assert outbox.renew(session, {token}, now=NOW + timedelta(seconds=seconds)) == {token}
+        with sessions.begin() as session:
+            assert outbox.claim_due(session, "b", now=NOW + timedelta(seconds=seconds + 25)) == []
+    with sessions.begin() as session:
+        [taken] = outbox.claim_due(session, "b", now=NOW + timedelta(seconds=80) + outbox.STALE_CLAIM * 2)
+    with sessions.begin() as session:
+        assert outbox.renew(session, {token}, now=NOW + timedelta(seconds=200)) == set()
     assert taken.attempts == 2
 
 
@@ -212,7 +233,7 @@ def test_a_sqlite_lease_that_was_not_renewed_is_taken_over(tmp_path: object) -> 
     try:
         gone, next_one = Leader(made, holder="gone"), Leader(made, holder="next")
         assert gone.acquire(NOW)
-        assert not next_one.acquire(NOW + timedelta(minutes=1))
+        assert not next_one.acquire(NOW + gone.lease - timedelta(seconds=1))
         assert next_one.acquire(NOW + gone.lease + timedelta(seconds=1))
         assert not gone.acquire(NOW + gone.lease + timedelta(seconds=2))
     finally:

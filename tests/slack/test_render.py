@@ -162,3 +162,25 @@ def test_a_malformed_user_id_is_never_made_a_mention() -> None:
 def test_cutting_never_splits_an_entity() -> None:
     cut = render.escaped("a" * 8 + "&&&&", 11)
     assert cut.endswith("…") and not cut[:-1].endswith(("&", "&a", "&am", "&amp"))
+
+
+def test_a_lists_fallback_text_says_what_is_in_it_within_slacks_limit(session: Session) -> None:
+    """Screen readers and notifications read `text`, not the blocks: a list's rows are there."""
+    from data.concerns import add_concern
+
+    for n in range(35):
+        concern, event = raise_concern(MEMBER, f"Concern number {n} <!channel>", "SEND-01", now=NOW)
+        add_concern(session, concern, event, f"fallback-{n}")
+    reply = concerns.list_reply(Request("", viewer_for(session, ADVISOR), NOW), session)
+    assert reply.table is not None and len(reply.table.rows) == 35
+    text = render.message(reply)["text"]
+    shown = [line for line in text.splitlines() if line.startswith("C-")]
+    assert shown and shown[0].startswith("C-1,") and len(text) <= render.MAX_FALLBACK
+    assert text.splitlines()[-1] == f"and {35 - len(shown)} more"
+    assert "<!channel>" not in text
+
+    long = Reply(kind=Kind.CLUSTER, heading="Many", table=Table(("Indicator",), tuple(
+        (f"Indicator number {n} " + "x" * 80,) for n in range(400))))
+    fallback = render.message(long)["text"]
+    assert len(fallback) <= render.MAX_FALLBACK
+    assert "Indicator number 0" in fallback and "more" in fallback.splitlines()[-1]

@@ -359,3 +359,19 @@ def test_the_json_answer_carries_the_published_counts(
     assert data["page_url"] == f"{BASE}/scorecards/2024-25-Q2.html"
     assert all({"code", "display", "rag", "dot"} <= set(row) for row in data["clusters"][0]["rows"])
 
+
+
+def test_a_confirmation_whose_response_url_has_expired_comes_by_direct_message(
+    slack: Slack, stub: SlackStub, runtime: Runtime, app: App
+) -> None:
+    """A form left open past the response_url's 30 minutes still gets its confirmation."""
+    replies = submitted_by_button(slack, stub)
+    stub.fail_next("response_url", status=404, body={"ok": False, "error": "expired_url"})
+
+    done = approve_by_form(slack, stub)
+
+    assert "You approved the 2024/25 Q2 scorecard" in texts(done["view"])
+    settle(app)
+    to_approver = [c for c in stub.of("chat.postMessage") if c.params.get("channel") == APPROVER]
+    assert any("You approved the 2024/25 Q2 scorecard" in str(c.params.get("text")) for c in to_approver)
+    assert len(stub.of("response_url")) == replies  # the expired one was refused, not counted

@@ -73,6 +73,7 @@ def test_make_demo_serves_slack_on_an_empty_store_when_slack_is_set_up(
         "SLACK_API_URL": stub.api_url,
         "SLACK_SIGNING_SECRET": SECRET,
         "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_MEMBERS_CHANNEL": "C0MEMBERS1",
         "PORT": str(port),
     }
     log = (tmp_path / "demo.log").open("w")
