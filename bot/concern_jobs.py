@@ -41,7 +41,7 @@ def remind_about_concerns(context: scheduler.SchedulerContext) -> list[str] | No
         return None
     with context.runtime.session() as session:
         queued = queue_reminders(session, now, policy_for(context.runtime.settings))
-    deliver_due(context.runtime, context.messenger, now=now, holder=context.holder, pages=context.pages)
+    deliver_due(context.runtime, context.messenger, now=now, holder=context.holder)
     return queued.keys
 
 

@@ -17,8 +17,8 @@ heading, summary, facts, table, notes and buttons); Slack draws it with its butt
 Where messages go is a `Messenger`: Slack (`SlackMessenger`, the real WebClient, which tests
 point at a local stub). A sender only claims the messages its messenger can deliver, so a
 message addressed to Slack is only ever marked sent by Slack: at a terminal with no Slack token,
-`kpibot scorecard publish-due` publishes and writes the newsletter pages, and leaves Slack's
-messages waiting for the running bot.
+`kpibot scorecard publish-due` publishes (the newsletter page is then served from the store by
+every copy: bot.pages) and leaves Slack's messages waiting for the running bot.
 
 While a sender delivers, a heartbeat renews its claims (data.outbox: a claim is a 30-second
 lease), so a slow send is never taken over, and a sender that died is replaced within a minute.
@@ -28,18 +28,13 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 import threading
 import time as clock
 from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from pathlib import Path
 from typing import Any, ClassVar, Protocol
-
-from platformdirs import user_data_dir
-from sqlalchemy.engine import make_url
 
 from bot.runtime import Runtime
 from bot.settings import Settings
@@ -59,8 +54,6 @@ __all__ = [
     "deliver_due",
     "deliver_now",
     "messenger_for",
-    "newsletter_path",
-    "pages_dir",
     "publication_for",
     "run_publication",
 ]
@@ -259,23 +252,6 @@ def publication_for(settings: Settings) -> Publication:
     )
 
 
-def pages_dir(settings: Settings) -> Path:
-    """Where newsletter pages are written: the setting, else `scorecards` beside a SQLite
-    store, else the user data folder."""
-    if settings.scorecards_dir:
-        return Path(settings.scorecards_dir)
-    url = make_url(settings.database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).expanduser().resolve().parent / "scorecards"
-    return Path(user_data_dir("kpibot", appauthor=False)) / "scorecards"
-
-
-def newsletter_path(settings: Settings, quarter: str) -> Path:
-    """The published newsletter page of `quarter` ("2024/25 Q2" -> .../scorecards/2024-25-Q2.html);
-    `kpibot serve` serves the folder at /scorecards/."""
-    return pages_dir(settings) / page_name(quarter)
-
-
 @dataclass
 class PublicationReport:
     published: list[str] = field(default_factory=list)
@@ -284,14 +260,6 @@ class PublicationReport:
     failed: list[str] = field(default_factory=list)
     # Due messages this sender could not deliver (no messenger for their platform), by kind.
     waiting: dict[str, int] = field(default_factory=dict)
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(handle, "w", encoding="utf-8") as file:
-        file.write(text)
-    os.replace(temporary, path)
 
 
 def _frozen(runtime: Runtime, item: OutboxItem) -> Any:
@@ -305,18 +273,12 @@ def _frozen(runtime: Runtime, item: OutboxItem) -> Any:
     return scorecard_from_snapshot(data)
 
 
-def _deliver(
-    runtime: Runtime, messenger: Messenger | None, item: OutboxItem, pages: Path
-) -> tuple[str, bool]:
+def _deliver(runtime: Runtime, messenger: Messenger | None, item: OutboxItem) -> tuple[str, bool]:
     """Deliver one message; (its id at the destination, whether it was found already there)."""
     message = item.message
     if message.destination == NEWSLETTER:
-        from scorecard.newsletter import newsletter_html
-
-        path = pages / str(message.payload["page"])
-        # Writing the same page again is harmless, so a crash here needs no look-up.
-        _write_atomically(path, newsletter_html(_frozen(runtime, item)))
-        return str(path), False
+        # Queued by versions that wrote pages to disk: the page is now served from the store.
+        return "served from the store", False
     if messenger is None:  # never claimed: claims are limited to what the messenger delivers
         raise RuntimeError(f"no messenger for {message.destination}")
     if item.attempts > 1:
@@ -379,13 +341,12 @@ def deliver_due(
     *,
     now: datetime,
     holder: str,
-    pages: Path,
     after_send: Callable[[OutboxItem], None] | None = None,
     report: PublicationReport | None = None,
     keys: Collection[str] | None = None,
 ) -> PublicationReport:
     """Claim, send and mark sent every due outbox message (only those with `keys`, if given)
-    that `messenger` can deliver (newsletter pages always; with no messenger, only those).
+    that `messenger` can deliver.
     `after_send` is a test's hook for a crash between sending and marking sent."""
     report = report or PublicationReport()
     destinations = (NEWSLETTER, *(messenger.destinations if messenger is not None else ()))
@@ -398,8 +359,8 @@ def deliver_due(
     tokens = {item.claimed_by for item in claimed if item.claimed_by}
     with _claims_kept(runtime, tokens, now=now):
         for item in claimed:
-            _deliver_one(runtime, messenger, item, now=now, holder=holder, pages=pages,
-                         after_send=after_send, report=report)
+            _deliver_one(runtime, messenger, item, now=now, holder=holder, after_send=after_send,
+                         report=report)
     return report
 
 
@@ -410,7 +371,6 @@ def _deliver_one(
     *,
     now: datetime,
     holder: str,
-    pages: Path,
     after_send: Callable[[OutboxItem], None] | None,
     report: PublicationReport,
 ) -> None:
@@ -422,7 +382,7 @@ def _deliver_one(
             log.warning("%s was taken over by another sender; leaving it to them", key)
             return
     try:
-        external_id, found = _deliver(runtime, messenger, item, pages)
+        external_id, found = _deliver(runtime, messenger, item)
     except Exception as error:
         log.exception("could not deliver %s (attempt %d)", key, item.attempts)
         with runtime.session() as session:
@@ -454,8 +414,7 @@ def deliver_now(
         return PublicationReport()
     try:
         return deliver_due(
-            runtime, messenger, now=now, holder=f"{holder}/{os.getpid()}", pages=pages_dir(runtime.settings),
-            after_send=after_send, keys=keys,
+            runtime, messenger, now=now, holder=f"{holder}/{os.getpid()}", after_send=after_send, keys=keys,
         )
     except Exception:
         log.warning("could not deliver %s now: the outbox keeps them for the next round", list(keys),
@@ -469,7 +428,6 @@ def run_publication(
     *,
     now: datetime,
     holder: str,
-    pages: Path | None = None,
     after_send: Callable[[OutboxItem], None] | None = None,
 ) -> PublicationReport:
     """One tick: publish what is due, then deliver the outbox."""
@@ -477,6 +435,5 @@ def run_publication(
     with runtime.session() as session:
         report.published = [record.quarter for record in publish_due(session, now)]
     return deliver_due(
-        runtime, messenger, now=now, holder=holder, pages=pages or pages_dir(runtime.settings),
-        after_send=after_send, report=report,
+        runtime, messenger, now=now, holder=holder, after_send=after_send, report=report,
     )

@@ -18,12 +18,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
-from bot.publisher import Messenger, PublicationReport, deliver_due, pages_dir, run_publication
+from bot.publisher import Messenger, PublicationReport, deliver_due, run_publication
 from bot.runtime import Runtime, utc_now
 from data.db import make_engine
 from data.leader import Leader
@@ -54,7 +53,6 @@ class SchedulerContext:
     runtime: Runtime
     messenger: Messenger
     leader: Leader
-    pages: Path
     clock: Callable[[], datetime] = utc_now
 
     @property
@@ -71,7 +69,7 @@ def tick(context: SchedulerContext) -> PublicationReport | None:
     if not context.leader.acquire(now):
         return None
     return run_publication(
-        context.runtime, context.messenger, now=now, holder=context.holder, pages=context.pages
+        context.runtime, context.messenger, now=now, holder=context.holder
     )
 
 
@@ -82,7 +80,7 @@ def remind(context: SchedulerContext) -> list[str] | None:
         return None
     with context.runtime.session() as session:
         queued = queue_reminders(session, now)
-    deliver_due(context.runtime, context.messenger, now=now, holder=context.holder, pages=context.pages)
+    deliver_due(context.runtime, context.messenger, now=now, holder=context.holder)
     return queued
 
 
@@ -137,7 +135,6 @@ def start(
         runtime=runtime,
         messenger=messenger,
         leader=leader or Leader(runtime.engine),
-        pages=pages_dir(runtime.settings),
         clock=clock,
     )
     _context = context

@@ -39,11 +39,6 @@ class Settings(BaseSettings):
         "http://localhost:3000", description="Where members reach `kpibot serve` (newsletter links)."
     )
     port: int = Field(3000, description="The HTTP port of `kpibot serve`.")
-    scorecards_dir: str = Field(
-        "",
-        description="Folder for published scorecards' newsletter pages (default: `scorecards` beside a "
-        "SQLite store, else in the user data folder).",
-    )
     slack_bot_token: str = Field("", description="Slack bot token (xoxb-...).")
     slack_signing_secret: str = Field("", description="Slack signing secret (HTTP mode).")
     slack_app_token: str = Field("", description="Slack app-level token (xapp-...): Socket Mode.")

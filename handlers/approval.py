@@ -36,6 +36,7 @@ __all__ = [
     "build_from_store",
     "page_name",
     "publish_due",
+    "published_page",
     "queue_reminders",
     "status_words",
     "summary_text",
@@ -74,6 +75,14 @@ def page_name(quarter: str) -> str:
     return re.sub(r"[^0-9A-Za-z]+", "-", quarter).strip("-") + ".html"
 
 
+def published_page(session: Session, name: str) -> scorecards.PublishedScorecard | None:
+    """The published scorecard whose newsletter page is `name` ("2024-25-Q2.html"), if any."""
+    for quarter in scorecards.published_quarters(session):
+        if page_name(quarter) == name:
+            return scorecards.published(session, quarter)
+    return None
+
+
 def build_from_store(session: Session, quarter: Period, viewer: Viewer, now: datetime) -> QuarterlyScorecard:
     """The quarter's scorecard from the store as `viewer` may see it at `now`."""
     figures = store.figures(session)
@@ -106,10 +115,8 @@ def _publication_messages(
     page_url = f"{publication.page_base_url.rstrip('/')}/scorecards/{page_name(record.quarter)}"
     prefix = f"scorecard:{record.id}"
     summary: dict[str, Any] = {"quarter": record.quarter, "text": summary_text(scorecard, page_url)}
-    page = {"quarter": record.quarter, "page": page_name(record.quarter)}
-    messages = [
-        OutboxMessage(NEWSLETTER, "newsletter_page", page, f"{prefix}:{NEWSLETTER}", publish_at, record.id),
-    ]
+    # The newsletter page needs no message: every copy serves it from the store once published.
+    messages: list[OutboxMessage] = []
     if publication.members:
         messages.append(OutboxMessage(publication.members, "scorecard_summary", summary,
                                       f"{prefix}:{publication.members}", publish_at, record.id))

@@ -68,7 +68,8 @@ def serve_forever(
     # Scheduled work (publication, reminders) runs beside the listeners; only one running copy
     # leads it (data.leader).
     from bot import scheduler
-    from bot.publisher import SlackMessenger, pages_dir
+    from bot.pages import NewsletterPages
+    from bot.publisher import SlackMessenger
 
     jobs = scheduler.start(runtime, SlackMessenger(app.client))
     try:
@@ -79,7 +80,7 @@ def serve_forever(
 
             serve_http(
                 app, host=host, port=port or settings.port, signing_secret=settings.slack_signing_secret,
-                pages=pages_dir(settings), ready=lambda: store_answers(runtime.engine),
+                pages=NewsletterPages(runtime), ready=lambda: store_answers(runtime.engine),
             )
     finally:
         scheduler.stop(jobs)

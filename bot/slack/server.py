@@ -23,7 +23,6 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from hashlib import sha256
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -52,6 +51,8 @@ _SIGNATURE = re.compile(r"v0=[0-9a-f]{64}")
 StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 ReadyCheck = Callable[[], bool]
+# A newsletter page by its file name ("2024-25-Q2.html"): its HTML, or None if not published.
+PageSource = Callable[[str], bytes | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,7 +162,7 @@ def _read_body(environ: dict[str, Any]) -> bytes | Answer:
 
 def wsgi_app(
     app: App,
-    pages: Path | None = None,
+    pages: PageSource | None = None,
     *,
     signing_secret: str,
     ready: ReadyCheck | None = None,
@@ -186,7 +187,11 @@ def wsgi_app(
                           headers=(("Retry-After", "5"),))
         page = PAGE_PATH.fullmatch(path)
         if page is not None and pages is not None and reading:
-            return _newsletter_page(pages / page.group(1))
+            body = pages(page.group(1))
+            if body is None:
+                return Answer("404 Not Found", b"No scorecard has been published at this address.\n")
+            return Answer("200 OK", body, "text/html; charset=utf-8",
+                          headers=(("Cache-Control", "public, max-age=300"),))
         return NOT_FOUND
 
     def slack(environ: dict[str, Any]) -> Answer:
@@ -247,13 +252,6 @@ _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 40
             500: "Internal Server Error"}
 
 
-def _newsletter_page(path: Path) -> Answer:
-    if not path.is_file():
-        return Answer("404 Not Found", b"No scorecard has been published at this address.\n")
-    return Answer("200 OK", path.read_bytes(), "text/html; charset=utf-8",
-                  headers=(("Cache-Control", "public, max-age=300"),))
-
-
 def serve_http(
     app: App,
     *,
@@ -261,7 +259,7 @@ def serve_http(
     port: int,
     signing_secret: str,
     threads: int = 8,
-    pages: Path | None = None,
+    pages: PageSource | None = None,
     ready: ReadyCheck | None = None,
 ) -> None:
     import waitress

@@ -75,20 +75,19 @@ def stub() -> Iterator[HistoryStub]:
     server.stop()
 
 
-def settings_for(database_url: str, stub: HistoryStub, pages: Path) -> Settings:
+def settings_for(database_url: str, stub: HistoryStub) -> Settings:
     return Settings(
         database_url=database_url,
         slack_bot_token=TOKEN,
         slack_api_url=stub.api_url,
         slack_members_channel=MEMBERS,
-        scorecards_dir=str(pages),
         public_base_url="https://kpibot.example.gov.uk",
     )
 
 
 @pytest.fixture
 def settings(sample_store_url: str, stub: HistoryStub, tmp_path: Path) -> Settings:
-    return settings_for(sample_store_url, stub, tmp_path / "pages")
+    return settings_for(sample_store_url, stub)
 
 
 @pytest.fixture

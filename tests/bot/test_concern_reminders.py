@@ -5,7 +5,6 @@ advisor gets the daily list, and before a meeting the agenda and the members' br
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import time_machine
@@ -55,7 +54,6 @@ def context(runtime: Runtime, settings: Settings, holder: str = "copy1") -> sche
         runtime,
         SlackMessenger(web_client(settings)),
         Leader(runtime.engine, holder=holder),
-        Path(settings.scorecards_dir),
         clock=utc_now,
     )
 

@@ -77,7 +77,6 @@ def test_publish_due_without_a_slack_token_publishes_the_page_and_leaves_slack_m
     approve_q2(runtime, london(2024, 10, 25, 16, 0), now=True)
     environment = {
         "PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "DATABASE_URL": settings.database_url,
-        "SCORECARDS_DIR": settings.scorecards_dir,
     }
     command = [sys.executable, "-m", "bot", "scorecard", "publish-due"]
     first = subprocess.run(command, env=environment, capture_output=True, text=True, timeout=120)
@@ -86,7 +85,9 @@ def test_publish_due_without_a_slack_token_publishes_the_page_and_leaves_slack_m
     assert "Published: 2024/25 Q2" in first.stdout
     assert "messages wait for Slack, unsent" in first.stdout
     assert "--- to" not in first.stdout  # nothing printed in Slack's place
-    assert (Path(settings.scorecards_dir) / "2024-25-Q2.html").is_file()
+    from bot.pages import NewsletterPages
+
+    assert b"2024/25 Q2" in (NewsletterPages(runtime)("2024-25-Q2.html") or b"")
     [post] = members_items(runtime)
     assert post.status is outbox.OutboxStatus.PENDING and post.attempts == 0
 
@@ -117,7 +118,7 @@ def test_a_post_that_failed_once_is_published_on_the_next_round_though_the_bot_w
     from bot.runtime import open_runtime
 
     membership.joinable = joinable
-    settings = settings_for(sample_store_url, membership, tmp_path / "pages")
+    settings = settings_for(sample_store_url, membership)
     runtime = open_runtime(settings)
     try:
         approve_q2(runtime, london(2024, 10, 25, 16, 0), now=True)

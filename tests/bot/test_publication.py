@@ -15,7 +15,8 @@ import pytest
 from sqlalchemy import inspect
 
 from bot import scheduler
-from bot.publisher import SlackMessenger, newsletter_path, run_publication
+from bot.pages import NewsletterPages
+from bot.publisher import SlackMessenger, run_publication
 from bot.runtime import SAMPLE_COUNCIL, Runtime, open_runtime
 from bot.settings import Settings
 from bot.slack.app import web_client
@@ -81,7 +82,7 @@ def test_the_post_carries_its_key_the_summary_and_the_picture(
     # The approver and the submitter are told by direct message.
     dms = {c.params["channel"] for c in stub.of("chat.postMessage")} - {MEMBERS}
     assert dms == {f"D{APPROVER}", f"D{OFFICER}"}
-    assert len(report.sent) == 4  # the page, the channel, two people
+    assert len(report.sent) == 3  # the channel, two people (the page is served from the store)
 
 
 # --- exactly once -----------------------------------------------------------------------------
@@ -96,7 +97,6 @@ def test_a_bot_stopped_before_9_and_started_at_11_publishes_once(
         runtime,
         messenger,
         Leader(runtime.engine),
-        Path(settings.scorecards_dir),
         clock=lambda: london(2024, 10, 28, 8, 59),
     )
     assert scheduler.tick(first) is not None
@@ -189,7 +189,7 @@ def test_a_crash_between_posting_and_marking_sent_does_not_post_twice(
 def test_two_copies_of_the_bot_against_one_postgresql_publish_once(
     postgres_url: str, stub: HistoryStub, tmp_path: Path
 ) -> None:
-    settings = settings_for(postgres_url, stub, tmp_path / "pages")
+    settings = settings_for(postgres_url, stub)
     runtimes = [open_runtime(settings), open_runtime(settings)]
     load_path(runtimes[0].engine, SAMPLE_COUNCIL)
     approve_q2(runtimes[0], london(2024, 10, 25, 16, 0))
@@ -199,7 +199,6 @@ def test_two_copies_of_the_bot_against_one_postgresql_publish_once(
             r,
             SlackMessenger(web_client(settings)),
             Leader(r.engine, holder=f"copy{i}"),
-            tmp_path / "pages",
             clock=lambda: clock,
         )
         for i, r in enumerate(runtimes)
@@ -235,7 +234,7 @@ def test_two_copies_of_the_bot_against_one_postgresql_publish_once(
 def test_two_senders_racing_without_the_lock_claim_each_message_once(
     postgres_url: str, stub: HistoryStub, tmp_path: Path
 ) -> None:
-    settings = settings_for(postgres_url, stub, tmp_path / "pages")
+    settings = settings_for(postgres_url, stub)
     runtimes = [open_runtime(settings), open_runtime(settings)]
     load_path(runtimes[0].engine, SAMPLE_COUNCIL)
     approve_q2(runtimes[0], london(2024, 10, 25, 16, 0), now=True)
@@ -304,8 +303,10 @@ def test_the_published_newsletter_page_reads_in_a_real_browser(
         pytest.skip("Chromium not found (/usr/bin/chromium or on PATH): run `bash scripts/test-setup.sh`")
     approve_q2(runtime, london(2024, 10, 25, 16, 0), now=True)
     run_publication(runtime, messenger, now=london(2024, 10, 25, 16, 1), holder="a")
-    page = newsletter_path(settings, Q2)
-    assert page.name == "2024-25-Q2.html" and page.exists()
+    drawn = NewsletterPages(runtime)("2024-25-Q2.html")
+    assert drawn is not None
+    page = tmp_path / "2024-25-Q2.html"
+    page.write_bytes(drawn)
     with runtime.session() as session:
         published = scorecards.published(session, Q2)
     assert published is not None
@@ -347,7 +348,6 @@ def test_reminders_go_to_the_performance_team_once(
         runtime,
         messenger,
         Leader(runtime.engine),
-        Path(settings.scorecards_dir),
         clock=lambda: london(2026, 11, 23, 10, 0),
     )
 
@@ -370,7 +370,6 @@ def test_a_submitted_quarter_gets_no_reminder_to_submit(runtime: Runtime, settin
         runtime,
         SlackMessenger(web_client(settings)),
         Leader(runtime.engine),
-        Path(settings.scorecards_dir),
         clock=lambda: london(2026, 11, 23, 10, 0),
     )
 
@@ -385,7 +384,6 @@ def test_the_outbox_payload_is_json(runtime: Runtime) -> None:
     with runtime.session() as session:
         items = outbox.items(session)
     assert {i.message.destination for i in items} == {
-        "newsletter",
         f"slack:{MEMBERS}",
         f"dm:{APPROVER}",
         f"dm:{OFFICER}",
@@ -400,12 +398,11 @@ def test_kpibot_serve_serves_the_published_page_at_a_stable_address(
 ) -> None:
     from slack_bolt import App
 
-    from bot.publisher import pages_dir
     from bot.slack.server import wsgi_app
 
     approve_q2(runtime, london(2024, 10, 25, 16, 0), now=True)
     run_publication(runtime, messenger, now=london(2024, 10, 25, 16, 1), holder="a")
-    serve = wsgi_app(App(client=web_client(settings), signing_secret="not-real"), pages_dir(settings),
+    serve = wsgi_app(App(client=web_client(settings), signing_secret="not-real"), NewsletterPages(runtime),
                      signing_secret="not-real")
     answers: list[str] = []
 
@@ -429,7 +426,7 @@ def test_two_bot_processes_publishing_at_once_against_one_postgresql_post_once(
     import os
     import sys
 
-    settings = settings_for(postgres_url, stub, tmp_path / "pages")
+    settings = settings_for(postgres_url, stub)
     setup = open_runtime(settings)
     load_path(setup.engine, SAMPLE_COUNCIL)
     approve_q2(setup, datetime.now(UTC) - timedelta(minutes=1), now=True)
@@ -441,7 +438,6 @@ def test_two_bot_processes_publishing_at_once_against_one_postgresql_post_once(
         "SLACK_BOT_TOKEN": settings.slack_bot_token,
         "SLACK_API_URL": stub.api_url,
         "SLACK_MEMBERS_CHANNEL": MEMBERS,
-        "SCORECARDS_DIR": str(tmp_path / "pages"),
     }
     command = [sys.executable, "-m", "bot", "scorecard", "publish-due"]
 
