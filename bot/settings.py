@@ -39,6 +39,9 @@ class Settings(BaseSettings):
         "http://localhost:3000", description="Where members reach `kpibot serve` (newsletter links)."
     )
     port: int = Field(3000, description="The HTTP port of `kpibot serve`.")
+    workers: int = Field(
+        0, ge=0, le=64, description="Worker processes `kpibot serve` runs for HTTP (0: one per CPU core)."
+    )
     slack_bot_token: str = Field("", description="Slack bot token (xoxb-...).")
     slack_signing_secret: str = Field("", description="Slack signing secret (HTTP mode).")
     slack_app_token: str = Field("", description="Slack app-level token (xapp-...): Socket Mode.")

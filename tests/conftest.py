@@ -56,69 +56,96 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def postgres_server() -> Iterator[str]:
-    """Starts PostgreSQL in a temporary folder; yields the URL of its `postgres` database.
+class PostgresServer:
+    """A throwaway PostgreSQL server in a temporary folder that a test may stop and start again.
 
     initdb refuses to run as root, so as root the server runs as the `postgres` system user.
     """
-    import shutil
-    import subprocess
-    import tempfile
-    import time
 
-    bin_dir = _postgres_bin()
-    if bin_dir is None:
-        pytest.skip(
-            "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in "
-            "/usr/lib/postgresql/*/bin: install the postgresql package to run these tests"
-        )
-    folder = Path(tempfile.mkdtemp(prefix="kpibot-pg-"))
-    prefix: list[str] = []
-    if os.geteuid() == 0:
-        import pwd
+    def __init__(self) -> None:
+        import shutil
+        import subprocess
+        import tempfile
 
-        try:
-            account = pwd.getpwnam("postgres")
-        except KeyError:
-            shutil.rmtree(folder, ignore_errors=True)
-            pytest.skip("running as root and there is no `postgres` user to run PostgreSQL as")
-        os.chown(folder, account.pw_uid, account.pw_gid)
-        prefix = ["runuser", "-u", "postgres", "--"]
-    data = folder / "data"
-    log = folder / "server.log"
-    subprocess.run(
-        [*prefix, str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-         "-E", "UTF8", "--no-locale", "--no-sync"],
-        check=True, capture_output=True,
-    )
-    port = 0
-    for _attempt in range(5):
-        port = _free_port()
-        options = (
-            f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=50"
-        )
-        started = subprocess.run(
-            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(log), "-o", options,
-             "-w", "-t", "60", "start"],
-            capture_output=True,
-        )
-        if started.returncode == 0:
-            break
-        time.sleep(0.2)  # another worker took the port between probing and binding
-    else:
-        message = log.read_text() if log.exists() else started.stderr.decode()
-        shutil.rmtree(folder, ignore_errors=True)
-        pytest.fail(f"PostgreSQL did not start:\n{message}")
-    try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
-    finally:
+        bin_dir = _postgres_bin()
+        if bin_dir is None:
+            pytest.skip(
+                "PostgreSQL server binaries (initdb, pg_ctl) not found on PATH or in "
+                "/usr/lib/postgresql/*/bin: install the postgresql package to run these tests"
+            )
+        self.bin_dir = bin_dir
+        self.folder = Path(tempfile.mkdtemp(prefix="kpibot-pg-"))
+        self.prefix: list[str] = []
+        if os.geteuid() == 0:
+            import pwd
+
+            try:
+                account = pwd.getpwnam("postgres")
+            except KeyError:
+                shutil.rmtree(self.folder, ignore_errors=True)
+                pytest.skip("running as root and there is no `postgres` user to run PostgreSQL as")
+            os.chown(self.folder, account.pw_uid, account.pw_gid)
+            self.prefix = ["runuser", "-u", "postgres", "--"]
+        self.data = self.folder / "data"
+        self.log = self.folder / "server.log"
         subprocess.run(
-            [*prefix, str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            [*self.prefix, str(bin_dir / "initdb"), "-D", str(self.data), "-U", "postgres", "-A", "trust",
+             "-E", "UTF8", "--no-locale", "--no-sync"],
+            check=True, capture_output=True,
+        )
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        ports = [self.port] if self.port else [_free_port() for _ in range(5)]
+        for port in ports:
+            options = (
+                f"-p {port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+                "-c synchronous_commit=off -c full_page_writes=off -c max_connections=80"
+            )
+            started = subprocess.run(
+                [*self.prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log),
+                 "-o", options, "-w", "-t", "60", "start"],
+                capture_output=True,
+            )
+            if started.returncode == 0:
+                self.port = port
+                return
+            time.sleep(0.2)  # another worker took the port between probing and binding
+        message = self.log.read_text() if self.log.exists() else started.stderr.decode()
+        pytest.fail(f"PostgreSQL did not start:\n{message}")
+
+    def stop(self, mode: str = "fast") -> None:
+        import subprocess
+
+        subprocess.run(
+            [*self.prefix, str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
             capture_output=True,
         )
-        shutil.rmtree(folder, ignore_errors=True)
+
+    def remove(self) -> None:
+        import shutil
+
+        self.stop("immediate")
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A PostgreSQL server for the session (per xdist worker); yields the URL of its `postgres`
+    database."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server.url
+    finally:
+        server.remove()
 
 
 @pytest.fixture

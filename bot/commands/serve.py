@@ -1,13 +1,17 @@
-"""`kpibot serve`: the Slack bot, over HTTP (waitress) or, with SLACK_APP_TOKEN, Socket Mode."""
+"""`kpibot serve`: the Slack bot, over HTTP (gunicorn workers) or, with SLACK_APP_TOKEN, Socket Mode."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
     from bot.runtime import Runtime
+    from bot.settings import Settings
+    from bot.slack.server import WsgiApp
 
 
 def register(app: typer.Typer) -> None:
@@ -39,13 +43,15 @@ def serve(
 def serve_forever(
     runtime: Runtime, *, port: int | None = None, host: str = "0.0.0.0", socket_mode: bool | None = None  # noqa: S104
 ) -> None:
-    """Serve Slack on `runtime`'s store until stopped, with the scheduler beside the listeners."""
+    """Serve Slack on `runtime`'s store until stopped (SIGTERM or Ctrl-C: gracefully), with the
+    scheduler beside the listeners: over HTTP in several worker processes (one per core by
+    default, WORKERS), each with its own scheduler (one copy leads, data.leader), or in Socket
+    Mode in this one."""
     import logging
 
     from rich.console import Console
 
     from bot.slack.app import SlackSetupError, check_settings, create_app
-    from bot.slack.server import serve_http, serve_socket_mode
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     err = Console(stderr=True, soft_wrap=True)
@@ -64,23 +70,65 @@ def serve_forever(
             highlight=False,
         )
         raise typer.Exit(2)
-    app = create_app(settings, runtime, socket_mode=use_socket)
-    # Scheduled work (publication, reminders) runs beside the listeners; only one running copy
-    # leads it (data.leader).
+    # Bolt checks the token with auth.test when the App is made: done once here, before any
+    # worker starts, so a wrong token is one line at start rather than a worker failing to boot.
+    create_app(settings, runtime, socket_mode=use_socket)
+    if use_socket:
+        _serve_socket_mode(runtime)
+        return
+    from bot.slack.server import serve_http
+
+    # Each worker opens its own connections: none may be shared across the fork.
+    runtime.engine.dispose()
+    serve_http(
+        lambda: _worker(runtime.settings),
+        host=host,
+        port=port or settings.port,
+        workers=settings.workers or (os.cpu_count() or 1),
+    )
+
+
+def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
+    """One HTTP worker: its store, its App, its scheduler, its front door; and how to stop."""
     from bot import scheduler
     from bot.pages import NewsletterPages
     from bot.publisher import SlackMessenger
+    from bot.runtime import open_runtime
+    from bot.slack.app import create_app
+    from bot.slack.server import wsgi_app
+    from data.db import store_answers
 
+    runtime = open_runtime(settings)
+    app = create_app(settings, runtime)
     jobs = scheduler.start(runtime, SlackMessenger(app.client))
-    try:
-        if use_socket:
-            serve_socket_mode(app, settings.slack_app_token)
-        else:
-            from data.db import store_answers
+    front = wsgi_app(app, NewsletterPages(runtime), signing_secret=settings.slack_signing_secret,
+                     ready=lambda: store_answers(runtime.engine))
 
-            serve_http(
-                app, host=host, port=port or settings.port, signing_secret=settings.slack_signing_secret,
-                pages=NewsletterPages(runtime), ready=lambda: store_answers(runtime.engine),
-            )
+    def stop() -> None:
+        scheduler.stop(jobs)  # also gives up the leader lock, so another copy leads at once
+        runtime.engine.dispose()
+
+    return front, stop
+
+
+def _serve_socket_mode(runtime: Runtime) -> None:
+    import signal
+
+    from bot import scheduler
+    from bot.publisher import SlackMessenger
+    from bot.slack.app import create_app
+    from bot.slack.server import serve_socket_mode
+
+    app = create_app(runtime.settings, runtime, socket_mode=True)
+    jobs = scheduler.start(runtime, SlackMessenger(app.client))
+
+    def stop(_signal: int, _frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        serve_socket_mode(app, runtime.settings.slack_app_token)
+    except KeyboardInterrupt:
+        pass
     finally:
         scheduler.stop(jobs)

@@ -1,8 +1,8 @@
-"""Running the App: HTTP (waitress) or Socket Mode.
+"""Running the App: HTTP (gunicorn, several worker processes) or Socket Mode.
 
 The HTTP front door assumes a stranger can reach the port. Before anything parses a request to
-/slack/events, it is bounded (at most `MAX_BODY` bytes: waitress refuses a larger declared body
-before reading it, and the body is never read past the limit here either) and its Slack
+/slack/events, it is bounded (at most `MAX_BODY` bytes: a larger declared body is refused before
+any of it is read, and a chunked one is never read past the limit) and its Slack
 signature is checked (`verified`): an unsigned or forged request gets 401 and nothing else:
 no listener runs, nothing is stored, no outbound call is made, and the body is never logged.
 Only then is it parsed; a signed body that is not what Slack sends gets 400. Bolt is handed
@@ -253,25 +253,64 @@ _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 40
 
 
 def serve_http(
-    app: App,
+    build: Callable[[], tuple[WsgiApp, Callable[[], None]]],
     *,
     host: str,
     port: int,
-    signing_secret: str,
+    workers: int,
     threads: int = 8,
-    pages: PageSource | None = None,
-    ready: ReadyCheck | None = None,
 ) -> None:
-    import waitress
+    """Serve HTTP with gunicorn: `workers` processes forked from this one, each building its own
+    app (`build`, in the worker: its own database connections, its own scheduler) and running
+    what `build` returns to finish with when it stops.
 
-    log.info("kpibot listening for Slack on http://%s:%d%s", host, port, EVENTS_PATH)
-    waitress.serve(
-        wsgi_app(app, pages, signing_secret=signing_secret, ready=ready),
-        host=host, port=port, threads=threads, ident="kpibot",
-        # Waitress refuses a larger declared body (413) before reading it, and stops reading a
-        # chunked one there.
-        max_request_body_size=MAX_BODY,
-    )
+    SIGTERM (a container stopping, a deploy) is graceful: the master stops accepting, each
+    worker finishes its requests in flight, stops its scheduler and gives up the leader lock,
+    and the process exits 0 within `GRACEFUL_SECONDS`.
+    """
+    from gunicorn.app.base import BaseApplication
+
+    finish: list[Callable[[], None]] = []
+
+    def worker_exit(_server: Any, _worker: Any) -> None:
+        for step in finish:
+            try:
+                step()
+            except Exception:
+                log.warning("a worker did not stop cleanly", exc_info=True)
+
+    class Server(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": [f"[{host}]:{port}" if ":" in host else f"{host}:{port}"],
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": threads,
+                "graceful_timeout": GRACEFUL_SECONDS,
+                "timeout": 30,
+                "keepalive": 5,
+                "errorlog": "-",
+                "accesslog": None,
+                "loglevel": "warning",
+                "proc_name": "kpibot",
+                "worker_exit": worker_exit,
+                # Headers and request lines stay within gunicorn's default bounds; the body is
+                # bounded by the front door (MAX_BODY), which never reads past it.
+            }
+            for name, value in options.items():
+                self.cfg.set(name, value)
+
+        def load(self) -> WsgiApp:
+            application, stop = build()
+            finish.append(stop)
+            return application
+
+    log.info("kpibot listening for Slack on http://%s:%d%s (%d workers)", host, port, EVENTS_PATH, workers)
+    Server().run()
+
+
+# Seconds a stopping worker has to finish its requests in flight (Slack wants answers within 3).
+GRACEFUL_SECONDS = 3
 
 
 def serve_socket_mode(app: App, app_token: str) -> None:

@@ -57,6 +57,7 @@ def slack_env(
         "SLACK_BOT_TOKEN": token,
         "SLACK_MEMBERS_CHANNEL": MEMBERS_CHANNEL,
         "PORT": str(port),
+        "WORKERS": "1",
     }
 
 
