@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
 from data import store
-from data.db import ensure_schema, make_engine, session_factory
+from data.db import ensure_schema, make_engine, reader_factory, session_factory
 from scorecard.model import Role, Viewer
 
 SAMPLE_COUNCIL = Path(store.__file__).resolve().parent / "sample"
@@ -24,6 +24,7 @@ class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
+    readers: sessionmaker[Session]
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -31,12 +32,18 @@ class Runtime:
         with self.sessions.begin() as session:
             yield session
 
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session for answering a question, which writes nothing: it waits for no writer."""
+        with self.readers.begin() as session:
+            yield session
+
 
 def open_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
-    return Runtime(settings, engine, session_factory(engine))
+    return Runtime(settings, engine, session_factory(engine), reader_factory(engine))
 
 
 def load_sample_if_empty(runtime: Runtime) -> bool:

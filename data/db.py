@@ -58,8 +58,12 @@ def _sqlite_engine(url: str) -> Engine:
         # IMMEDIATE takes the write lock at the start. A deferred transaction that reads and
         # then writes cannot wait for another writer (SQLite refuses at once: "database is
         # locked"); taking the lock first lets busy_timeout queue writers instead, whatever
-        # order a transaction's reads and writes come in.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # order a transaction's reads and writes come in. A reader (`reader_factory`) takes no
+        # lock: under WAL it reads a snapshot beside any writer and any other reader.
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 
@@ -90,6 +94,20 @@ def ensure_schema(engine: Engine) -> None:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions for one interaction or job each; the caller commits at the edge."""
     return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+# The execution option that marks a connection's transactions as reads only.
+READ_ONLY = "kpibot_read_only"
+
+
+def reader_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions that only read (a member's question): on SQLite they take no write lock, so
+    answers never queue behind each other or behind a writer; on PostgreSQL the transaction is
+    READ ONLY, so a write there is refused rather than slipped in."""
+    options: dict[str, Any] = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return sessionmaker(bind=engine.execution_options(**options), expire_on_commit=False)
 
 
 def store_answers(engine: Engine) -> bool:

@@ -91,6 +91,11 @@ class Services:
         with self.runtime.session() as session:
             return handler(self.request(session, user, text), session)
 
+    def answer(self, user: str, text: str, handler: Callable[[Request, Session], Reply]) -> Reply:
+        """Run a handler that only reads (a member's question) in a reading session."""
+        with self.runtime.reading() as session:
+            return handler(self.request(session, user, text), session)
+
     def first_time(self, key: str) -> bool:
         with self.runtime.session() as session:
             return handled.first_time(session, key, self.clock())

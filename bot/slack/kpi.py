@@ -27,7 +27,7 @@ def register(app: App, services: Services) -> None:
         user, text = args.body["user_id"], args.body.get("text", "")
 
         def answer() -> dict[str, Any]:
-            reply = services.reply_to(user, text, lambda request, session: kpi.answer(request, session))
+            reply = services.answer(user, text, lambda request, session: kpi.answer(request, session))
             return {**render.message(reply), "response_type": "ephemeral"}
 
         services.answer_soon(args, answer)
@@ -36,7 +36,7 @@ def register(app: App, services: Services) -> None:
         """A "did you mean" choice or an indicator in a cluster: that indicator's card."""
         args.ack()
         code, period_end = card_value(_value(args))
-        reply = services.reply_to(
+        reply = services.answer(
             _user(args), "", lambda request, session: kpi.card_for(request, session, code, period_end)
         )
         args.respond(**render.message(reply), response_type="ephemeral", replace_original=False)
@@ -44,7 +44,7 @@ def register(app: App, services: Services) -> None:
     def on_show_cluster(args: Args) -> None:
         args.ack()
         cluster = _value(args)
-        reply = services.reply_to(_user(args), cluster, lambda request, session: kpi.answer(request, session))
+        reply = services.answer(_user(args), cluster, lambda request, session: kpi.answer(request, session))
         args.respond(**render.message(reply), response_type="ephemeral", replace_original=False)
 
     def on_share(args: Args) -> None:
