@@ -19,15 +19,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
 from bot.publisher import Messenger, PublicationReport, deliver_due, pages_dir, run_publication
 from bot.runtime import Runtime, utc_now
-from data.db import make_engine
+from data.db import lock_schema, make_engine
 from data.leader import Leader
 from handlers.approval import queue_reminders
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger("kpibot.scheduler")
 
@@ -36,6 +40,7 @@ __all__ = [
     "MISFIRE_GRACE",
     "SchedulerContext",
     "create_scheduler",
+    "ensure_job_table",
     "publish_due_job",
     "reminders_job",
     "start",
@@ -106,13 +111,27 @@ def reminders_job() -> None:
         log.info("queued reminders %s", queued)
 
 
+def ensure_job_table(engine: Engine) -> SQLAlchemyJobStore:
+    """The job store on `engine`, its table created if missing, under the store's schema lock.
+
+    APScheduler creates the table itself when it starts, but check-then-create: two copies
+    starting together on a new PostgreSQL database both find it missing and the second fails
+    (DuplicateTable). Made here first, under the lock, APScheduler then finds it there.
+    """
+    jobs = SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)
+    with engine.begin() as connection:
+        lock_schema(connection)
+        jobs.jobs_t.create(connection, checkfirst=True)
+    return jobs
+
+
 def create_scheduler(context: SchedulerContext) -> BackgroundScheduler:
     """A scheduler whose jobs are stored in the store's database (their own table)."""
     settings = context.runtime.settings
     # Its own engine (pool_pre_ping on PostgreSQL), so a dropped connection is replaced quietly.
     engine = make_engine(settings.database_url)
     return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        jobstores={"default": ensure_job_table(engine)},
         job_defaults={
             "coalesce": True,
             "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
