@@ -36,6 +36,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from scorecard.characters import CANNOT_STORE, unstorable
 from scorecard.model import (
     DEFAULT_DECIMALS,
     Comparator,
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "MAX_CELL",
     "ROW",
     "SHEETS",
     "LoadError",
@@ -68,6 +70,9 @@ __all__ = [
 
 ROW = "__row__"
 MAX_ERRORS = 50
+# The longest cell taken: the longest definition or note is a few hundred words; a cell of
+# megabytes is a mistake or an attack, never a figure.
+MAX_CELL = 10_000
 LONDON = ZoneInfo("Europe/London")
 CHUNK = 50_000
 
@@ -526,7 +531,46 @@ def _prepare(sheet: str, frame: pd.DataFrame, file: str, errors: _Errors) -> pd.
     if out.empty:
         errors.add(file, 2, None, "the file has column names but no rows of data")
         return None
+    if not _storable_cells(out, file, errors):
+        return None
     return out
+
+
+def _storable_cells(frame: pd.DataFrame, file: str, errors: _Errors) -> bool:
+    """False (each bad cell reported) if a cell holds a character the store cannot keep or is
+    longer than any figure or definition could be; the sheet is then checked no further.
+
+    The one place where text from files (and LAIT frames) enters the store, so that SQLite and
+    PostgreSQL refuse the same cells alike.
+    """
+    fine = True
+    for column in frame.columns.drop(ROW):
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        # Cells repeat (codes, periods): look at each spelling once, the whole lot in one scan.
+        uniques = pd.unique(values)
+        longest = max(map(len, uniques), default=0)
+        if longest <= MAX_CELL and unstorable("".join(uniques.tolist())) is None:
+            continue
+        fine = False
+        lengths = values.str.len()
+        errors.add_rows(
+            file, frame, (lengths > MAX_CELL).to_numpy(), column,
+            lambda rows, column=column: (
+                f"this cell holds {len(text):,} characters: a cell may hold at most {MAX_CELL:,}"
+                for text in rows[column]
+            ),
+        )
+        bad = values.map(lambda text: unstorable(text) is not None).to_numpy(dtype=bool)
+        errors.add_rows(
+            file, frame, bad, column,
+            lambda rows, column=column: (
+                f"{CANNOT_STORE} (a {unstorable(text)}): delete it and save the file again"
+                for text in rows[column]
+            ),
+        )
+    return fine
 
 
 def _cells(series: pd.Series, *, numeric: bool) -> pd.Series:
