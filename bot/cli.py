@@ -33,4 +33,20 @@ def build() -> typer.Typer:
 
 
 def main() -> None:
-    build()()
+    """Run `kpibot`. A setting that stops any command from starting (the database refuses the
+    password or cannot be reached, Slack refuses the token) is said in one line on stderr with
+    exit status 2; its traceback goes to the log at debug level (bot.startup)."""
+    try:
+        build()()
+    except Exception as error:
+        from bot.startup import startup_problem
+
+        problem = startup_problem(error)
+        if problem is None:
+            raise
+        import logging
+        import sys
+
+        logging.getLogger("kpibot").debug("cannot start: %s", problem, exc_info=True)
+        print(f"Cannot start: {problem}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None

@@ -56,6 +56,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# The test server's one role that logs in with a password (see `postgres_server`).
+PASSWORD_ROLE = "kpibot_password"
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """Starts PostgreSQL in a temporary folder; yields the URL of its `postgres` database.
@@ -92,6 +96,9 @@ def postgres_server() -> Iterator[str]:
          "-E", "UTF8", "--no-locale", "--no-sync"],
         check=True, capture_output=True,
     )
+    # One role must give its password (the rest are trusted), so that a test can try a wrong one.
+    hba = data / "pg_hba.conf"
+    hba.write_text(f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
     port = 0
     for _attempt in range(5):
         port = _free_port()
