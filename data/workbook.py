@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
+from xml.parsers.expat import ExpatError, ParserCreate
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
@@ -201,48 +202,100 @@ def _resolve(folder: str, target: str) -> str:
 def _formula_cells(archive: zipfile.ZipFile, part: str, title: str) -> list[FormulaCell]:
     """The sheet's formula cells whose value comes from another workbook or was never saved.
 
-    Streams the part, keeping one cell at a time. A shared formula's other cells carry only
-    its group number (`<f t="shared" si="0"/>`): they take the first cell's formula.
+    Most databooks hold no formula at all: a scan of the bytes for a formula element comes
+    first, and only a sheet that has one is parsed (by expat, element by element, holding one
+    cell at a time; the part is known to have no DTD by now, and a DTD would still be refused).
+    A shared formula's other cells carry only its group number (`<f t="shared" si="0"/>`): they
+    take the first cell's formula.
     """
-    found: list[FormulaCell] = []
-    shared: dict[str, str] = {}
-    rows: Any = None
-    row = 0
-    column = 0
-    for event, element in _parse(archive, part, title):
-        tag = _local(element.tag)
-        if event == "start":
-            if tag == "sheetData":
-                rows = element
-            elif tag == "row":
-                row = int(element.get("r") or row + 1)
-                column = 0
-            continue
+    try:
+        if not _has_formula(archive, part):
+            return []
+        scan = _FormulaScan()
+        with archive.open(part) as source:
+            scan.parser.ParseFile(source)
+    except (ExpatError, DefusedXmlException, zipfile.BadZipFile, EOFError, OSError, ValueError) as error:
+        raise WorkbookRefused(
+            f"the workbook is damaged: its part {part} cannot be read ({error}); open it in Excel "
+            "and save it again",
+            title,
+        ) from None
+    return scan.found
+
+
+# `<f>`, `<f t="shared" .../>`, `<x:f>`: a formula element, however the namespace is spelt.
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+
+
+def _has_formula(archive: zipfile.ZipFile, part: str) -> bool:
+    tail = b""
+    with archive.open(part) as source:
+        while chunk := source.read(1 << 20):
+            if _FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+class _FormulaScan:
+    """Expat handlers that note each formula cell with an external or no saved value."""
+
+    def __init__(self) -> None:
+        self.found: list[FormulaCell] = []
+        self.shared: dict[str, str] = {}
+        self.row = 0
+        self.column = 0
+        self.cell: dict[str, str] = {}
+        self.formula: list[str] | None = None
+        self.formula_attrs: dict[str, str] = {}
+        self.value: list[str] | None = None
+        self.reading: str = ""
+        self.parser = ParserCreate()
+        self.parser.buffer_text = True
+        self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.EntityDeclHandler = self._doctype
+        self.parser.StartElementHandler = self._start
+        self.parser.EndElementHandler = self._end
+        self.parser.CharacterDataHandler = self._text
+
+    def _doctype(self, *_: object) -> None:
+        raise DefusedXmlException("a DTD in a worksheet")
+
+    def _start(self, name: str, attrs: dict[str, str]) -> None:
+        tag = name.rsplit(":", 1)[-1]
         if tag == "row":
-            if rows is not None:
-                rows.clear()  # the rows read so far: memory stays one row, however long the sheet
-            continue
-        if tag != "c":
-            continue
-        coordinate = element.get("r") or ""
-        column = _column_number(coordinate) or column + 1
-        formula = value = None
-        for child in element:
-            if _local(child.tag) == "f":
-                formula = child
-            elif _local(child.tag) == "v":
-                value = child
-        if formula is not None:
-            text = formula.text or ""
-            group = formula.get("si")
-            if formula.get("t") == "shared" and group is not None:
-                text = shared.setdefault(group, text) if text else shared.get(group, "")
-            saved = value is not None and (bool(value.text) or element.get("t") == "str")
+            self.row = int(attrs.get("r") or self.row + 1)
+            self.column = 0
+        elif tag == "c":
+            self.cell = attrs
+            self.column = _column_number(attrs.get("r", "")) or self.column + 1
+            self.formula = self.value = None
+        elif tag == "f":
+            self.formula, self.formula_attrs, self.reading = [], attrs, "f"
+        elif tag == "v":
+            self.value, self.reading = [], "v"
+
+    def _text(self, data: str) -> None:
+        if self.reading == "f" and self.formula is not None:
+            self.formula.append(data)
+        elif self.reading == "v" and self.value is not None:
+            self.value.append(data)
+
+    def _end(self, name: str) -> None:
+        tag = name.rsplit(":", 1)[-1]
+        if tag in ("f", "v"):
+            self.reading = ""
+        elif tag == "c" and self.formula is not None:
+            text = "".join(self.formula)
+            group = self.formula_attrs.get("si")
+            if self.formula_attrs.get("t") == "shared" and group is not None:
+                text = self.shared.setdefault(group, text) if text else self.shared.get(group, "")
+            saved = self.value is not None and (any(self.value) or self.cell.get("t") == "str")
             external = bool(_EXTERNAL.search(text))
             if external or not saved:
-                found.append(FormulaCell(row, column, coordinate or f"row {row}", text, external))
-        element.clear()
-    return found
+                coordinate = self.cell.get("r") or f"row {self.row}"
+                self.found.append(FormulaCell(self.row, self.column, coordinate, text, external))
+            self.formula = None
 
 
 def _column_number(coordinate: str) -> int:

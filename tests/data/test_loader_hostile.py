@@ -299,8 +299,8 @@ def test_a_damaged_sheet_is_refused_naming_the_sheet(engine: Engine, tmp_path: P
 
     errors = _refused(engine, book)
 
-    assert errors[0].file == "book.xlsx [observations]"
-    assert "the workbook is damaged" in errors[0].reason and "save it again" in errors[0].reason
+    assert [(error.file, error.row) for error in errors] == [("book.xlsx [observations]", 1)]
+    assert "the sheet is damaged from this row on" in errors[0].reason and "save it again" in errors[0].reason
     assert dump(engine) == before
 
 
