@@ -33,16 +33,20 @@ def build() -> typer.Typer:
 
 
 def main() -> None:
-    from pydantic import ValidationError
-
+    """Run `kpibot`. A setting that stops any command from starting (the database refuses the
+    password or cannot be reached, Slack refuses the token) is said in one line on stderr with
+    exit status 2; its traceback goes to the log at debug level (bot.startup)."""
     try:
         build()()
-    except ValidationError as wrong:
-        # A setting the environment gives that cannot be used: one line naming it, no traceback.
+    except Exception as error:
+        from bot.startup import startup_problem
+
+        problem = startup_problem(error)
+        if problem is None:
+            raise
+        import logging
         import sys
 
-        for problem in wrong.errors():
-            setting = "_".join(str(part) for part in problem["loc"]).upper()
-            message = str(problem["msg"]).removeprefix("Value error, ")
-            print(f"Cannot start: {setting} {message}", file=sys.stderr)
+        logging.getLogger("kpibot").debug("cannot start: %s", problem, exc_info=True)
+        print(f"Cannot start: {problem}", file=sys.stderr, flush=True)
         raise SystemExit(2) from None

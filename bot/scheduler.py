@@ -18,15 +18,19 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
 from bot.publisher import Messenger, PublicationReport, deliver_due, run_publication
 from bot.runtime import Runtime, utc_now
-from data.db import make_engine
+from data.db import lock_schema, make_engine
 from data.leader import Leader
 from handlers.approval import queue_reminders
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 log = logging.getLogger("kpibot.scheduler")
 
@@ -35,6 +39,7 @@ __all__ = [
     "MISFIRE_GRACE",
     "SchedulerContext",
     "create_scheduler",
+    "ensure_job_table",
     "publish_due_job",
     "reminders_job",
     "start",
@@ -51,7 +56,7 @@ class SchedulerContext:
     """What the jobs of this process use: the store, where messages go, the leader lock."""
 
     runtime: Runtime
-    messenger: Messenger
+    messenger: Messenger | None
     leader: Leader
     clock: Callable[[], datetime] = utc_now
 
@@ -104,13 +109,27 @@ def reminders_job() -> None:
         log.info("queued reminders %s", queued)
 
 
+def ensure_job_table(engine: Engine) -> SQLAlchemyJobStore:
+    """The job store on `engine`, its table created if missing, under the store's schema lock.
+
+    APScheduler creates the table itself when it starts, but check-then-create: two copies
+    starting together on a new PostgreSQL database both find it missing and the second fails
+    (DuplicateTable). Made here first, under the lock, APScheduler then finds it there.
+    """
+    jobs = SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)
+    with engine.begin() as connection:
+        lock_schema(connection)
+        jobs.jobs_t.create(connection, checkfirst=True)
+    return jobs
+
+
 def create_scheduler(context: SchedulerContext) -> BackgroundScheduler:
     """A scheduler whose jobs are stored in the store's database (their own table)."""
     settings = context.runtime.settings
     # Its own engine (pool_pre_ping on PostgreSQL), so a dropped connection is replaced quietly.
     engine = make_engine(settings.database_url)
     return BackgroundScheduler(
-        jobstores={"default": SQLAlchemyJobStore(engine=engine, tablename=JOB_TABLE)},
+        jobstores={"default": ensure_job_table(engine)},
         job_defaults={
             "coalesce": True,
             "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
@@ -122,7 +141,7 @@ def create_scheduler(context: SchedulerContext) -> BackgroundScheduler:
 
 def start(
     runtime: Runtime,
-    messenger: Messenger,
+    messenger: Messenger | None,
     *,
     clock: Callable[[], datetime] = utc_now,
     leader: Leader | None = None,

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+# The PostgreSQL advisory lock that schema changes take: any fixed number, the same in every copy
+# of the bot. This one is the bytes of "kpibot", unlikely to be another program's key.
+SCHEMA_LOCK = int.from_bytes(b"kpibot", "big")
 
 # Long enough to ride out another process's load, short enough that a stuck one is reported.
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -81,12 +85,27 @@ def alembic_config(engine: Engine | None = None) -> Any:
     return config
 
 
+def lock_schema(connection: Connection) -> None:
+    """Hold the schema lock until `connection`'s transaction ends, waiting for any other copy
+    that holds it.
+
+    Every change to the schema (migrations, and tables the bot creates at start) takes it first,
+    so copies starting together on a new database create each table once: without it, the
+    second `CREATE TABLE` fails on PostgreSQL (UniqueViolation, DuplicateTable) instead of
+    finding the table made. On SQLite the engine's BEGIN IMMEDIATE already serialises writers.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
+
+
 def ensure_schema(engine: Engine) -> None:
-    """Bring the store's schema up to the newest migration (`alembic upgrade head`)."""
+    """Bring the store's schema up to the newest migration (`alembic upgrade head`), under the
+    schema lock, so that any number of copies may do it at once."""
     from alembic import command
 
     config = alembic_config(engine)
     with engine.begin() as connection:
+        lock_schema(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 

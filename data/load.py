@@ -22,6 +22,7 @@ classifying each row as new, revised (a changed figure: the old one goes to
 from __future__ import annotations
 
 import io
+import logging
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -36,6 +37,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from scorecard.characters import CANNOT_STORE, unstorable
 from scorecard.model import (
     DEFAULT_DECIMALS,
     Comparator,
@@ -54,6 +56,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "COLUMNS",
+    "MAX_CELL",
     "ROW",
     "SHEETS",
     "LoadError",
@@ -66,8 +69,13 @@ __all__ = [
     "read_databook",
 ]
 
+log = logging.getLogger("kpibot.load")
+
 ROW = "__row__"
 MAX_ERRORS = 50
+# The longest cell taken: the longest definition or note is a few hundred words; a cell of
+# megabytes is a mistake or an attack, never a figure.
+MAX_CELL = 10_000
 LONDON = ZoneInfo("Europe/London")
 CHUNK = 50_000
 
@@ -360,11 +368,26 @@ def _drop_unnamed_empty(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read_workbook(file: Path, errors: _Errors) -> dict[str, pd.DataFrame]:
+    """The databook sheets of one workbook, every row whatever its stored dimension says.
+
+    Checked first (data.workbook) without parsing: a zip, of a sane size, with no DTD in any
+    part; formula cells with no value of their own are named. Any failure is reported against
+    the file (and the sheet and row reached), never as a traceback, and nothing is loaded.
+    """
     from openpyxl import load_workbook
 
+    from data.workbook import WorkbookRefused, inspect_workbook
+
+    try:
+        inspected = inspect_workbook(file, lambda title: title.strip().lower() in COLUMNS)
+    except WorkbookRefused as refused:
+        where = file.name if refused.sheet is None else f"{file.name} [{refused.sheet}]"
+        errors.add(where, None, None, refused.reason)
+        return {}
     try:
         book = load_workbook(file, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged or wrong file
+        log.debug("openpyxl could not open %s", file, exc_info=True)
         errors.add(file.name, None, None, f"this is not a readable .xlsx workbook ({error})")
         return {}
     frames: dict[str, pd.DataFrame] = {}
@@ -378,15 +401,47 @@ def _read_workbook(file: Path, errors: _Errors) -> dict[str, pd.DataFrame]:
                 f"(its sheets are: {', '.join(book.sheetnames) or 'none'})",
             )
         for sheet in known:
-            label = f"{file.name} [{names[sheet]}]"
-            rows = (tuple(_cell_as_shown(cell) for cell in row) for row in book[names[sheet]].iter_rows())
-            frames[sheet] = _sheet_frame(rows, label)
+            title = names[sheet]
+            label = f"{file.name} [{title}]"
+            page = book[title]
+            # A workbook's stored dimension (`<dimension ref="A1:C5"/>`) may be stale, written
+            # by a program that added rows or columns later: openpyxl's read-only mode believes
+            # it and drops the rest. Read every row and cell there is instead.
+            page.reset_dimensions()
+            reached = [0]
+            rows = _counted(
+                (tuple(_cell_as_shown(cell) for cell in row) for row in page.iter_rows(min_row=1, min_col=1)),
+                reached,
+            )
+            try:
+                frame, header = _sheet_frame(rows, label)
+            except Exception as error:  # the XML of a damaged sheet fails part way through
+                log.debug("openpyxl could not read %s", label, exc_info=True)
+                errors.add(
+                    label, reached[0] + 1, None,
+                    f"the sheet is damaged from this row on and cannot be read ({error}): open the "
+                    "workbook in Excel and save it again",
+                )
+                continue
+            for cell in inspected.formulas.get(title, []):
+                named = header[cell.column - 1] if 0 < cell.column <= len(header) else ""
+                errors.add(label, cell.row, named.strip().lower() or None, cell.reason)
+            frames[sheet] = frame
     finally:
         book.close()
     return frames
 
 
-def _sheet_frame(rows: Iterator[tuple[Any, ...]], label: str) -> pd.DataFrame:
+def _counted(rows: Iterator[tuple[Any, ...]], reached: list[int]) -> Iterator[tuple[Any, ...]]:
+    """The rows, keeping in `reached[0]` how many were read (to say where a damaged sheet fails)."""
+    for row in rows:
+        yield row
+        reached[0] += 1
+
+
+def _sheet_frame(rows: Iterator[tuple[Any, ...]], label: str) -> tuple[pd.DataFrame, list[str]]:
+    """The sheet's rows as a frame of text (with `__row__`), and its first non-empty row (the
+    column names, as written)."""
     header: list[str] | None = None
     data: list[list[str]] = []
     numbers: list[int] = []
@@ -402,7 +457,10 @@ def _sheet_frame(rows: Iterator[tuple[Any, ...]], label: str) -> pd.DataFrame:
     if header is None:
         frame = pd.DataFrame()
     else:
-        width = len(header)
+        # A value beyond the last named column gets a column of its own (with no name), so it is
+        # reported as an unknown column, never dropped.
+        width = max([len(header), *map(len, data)])
+        header = header + [""] * (width - len(header))
         while width and not header[width - 1] and not any(
             len(row) >= width and row[width - 1] for row in data
         ):
@@ -418,7 +476,7 @@ def _sheet_frame(rows: Iterator[tuple[Any, ...]], label: str) -> pd.DataFrame:
         frame = _drop_unnamed_empty(frame)
         frame.insert(0, ROW, np.asarray(numbers, dtype=np.int64))
     frame.attrs["file"] = label
-    return frame
+    return frame, [name.lstrip("\x00") for name in header or []]
 
 
 def _cell_as_shown(cell: Any) -> Any:
@@ -526,7 +584,46 @@ def _prepare(sheet: str, frame: pd.DataFrame, file: str, errors: _Errors) -> pd.
     if out.empty:
         errors.add(file, 2, None, "the file has column names but no rows of data")
         return None
+    if not _storable_cells(out, file, errors):
+        return None
     return out
+
+
+def _storable_cells(frame: pd.DataFrame, file: str, errors: _Errors) -> bool:
+    """False (each bad cell reported) if a cell holds a character the store cannot keep or is
+    longer than any figure or definition could be; the sheet is then checked no further.
+
+    The one place where text from files (and LAIT frames) enters the store, so that SQLite and
+    PostgreSQL refuse the same cells alike.
+    """
+    fine = True
+    for column in frame.columns.drop(ROW):
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values):
+            continue
+        # Cells repeat (codes, periods): look at each spelling once, the whole lot in one scan.
+        uniques = pd.unique(values)
+        longest = max(map(len, uniques), default=0)
+        if longest <= MAX_CELL and unstorable("".join(uniques.tolist())) is None:
+            continue
+        fine = False
+        lengths = values.str.len()
+        errors.add_rows(
+            file, frame, (lengths > MAX_CELL).to_numpy(), column,
+            lambda rows, column=column: (
+                f"this cell holds {len(text):,} characters: a cell may hold at most {MAX_CELL:,}"
+                for text in rows[column]
+            ),
+        )
+        bad = values.map(lambda text: unstorable(text) is not None).to_numpy(dtype=bool)
+        errors.add_rows(
+            file, frame, bad, column,
+            lambda rows, column=column: (
+                f"{CANNOT_STORE} (a {unstorable(text)}): delete it and save the file again"
+                for text in rows[column]
+            ),
+        )
+    return fine
 
 
 def _cells(series: pd.Series, *, numeric: bool) -> pd.Series:

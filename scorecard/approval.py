@@ -18,6 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from scorecard.characters import CANNOT_STORE, unstorable
 from scorecard.model import Role, Viewer
 from scorecard.rules import LONDON
 
@@ -249,6 +250,9 @@ def _need_status(step: Step, record: ScorecardRecord | None, quarter: str) -> No
 
 
 def _comment(text: str, *, required: bool) -> str:
+    bad = unstorable(text)
+    if bad is not None:
+        raise CommentNeeded(f"{CANNOT_STORE.capitalize()} (a {bad}): please remove it and try again.")
     words = text.strip()
     if required and not words:
         raise CommentNeeded(

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
+from scorecard.characters import CANNOT_STORE, unstorable
 from scorecard.model import Meeting, Role, Viewer
 from scorecard.rules import LONDON
 from scorecard.working_days import add_working_days, is_working_day, working_days_between
@@ -253,12 +254,21 @@ def raise_concern(
 
 
 def _words(text: str, empty: str, what: str, more: str = "") -> str:
-    words = text.strip()
+    words = _note(text)
     if not words:
         raise ConcernError(empty)
     if len(words) > MAX_TEXT:
         raise ConcernError(f"Please keep {what} to {MAX_TEXT:,} characters: it has {len(words):,}.{more}")
     return words
+
+
+def _note(text: str) -> str:
+    """Text as it is kept: trimmed, and refused if it holds a character the store cannot keep
+    ("SEND\x00 is late" is refused naming the NUL, on every store alike)."""
+    bad = unstorable(text)
+    if bad is not None:
+        raise ConcernError(f"{CANNOT_STORE.capitalize()} (a {bad}): please remove it and try again.")
+    return text.strip()
 
 
 # --- who sees what ---------------------------------------------------------------------------
@@ -356,7 +366,7 @@ def send_to_service(
         raise ConcernError("Please choose the service area to send the concern to.")
     moment = _moment(now)
     due = due_date(council_day(moment), working_days, holidays)
-    words = note.strip()[:MAX_TEXT]
+    words = _note(note)[:MAX_TEXT]
     event = ConcernEvent(
         at=moment, who=viewer.user, from_status=concern.status, to_status=to, text=words,
         concern_id=concern.id, step=Step.SEND.value, service_area=area, due_on=due,
@@ -412,7 +422,7 @@ def escalate_concern(
         raise NoMeeting()
     event = ConcernEvent(
         at=moment, who=viewer.user, from_status=concern.status, to_status=to,
-        text=note.strip()[:MAX_TEXT], concern_id=concern.id, step=Step.ESCALATE.value, meeting=meeting,
+        text=_note(note)[:MAX_TEXT], concern_id=concern.id, step=Step.ESCALATE.value, meeting=meeting,
     )
     return replace(concern, status=to, meeting=meeting), event
 

@@ -56,6 +56,10 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+# The test server's one role that logs in with a password (see `PostgresServer`).
+PASSWORD_ROLE = "kpibot_password"
+
+
 class PostgresServer:
     """A throwaway PostgreSQL server in a temporary folder that a test may stop and start again.
 
@@ -93,6 +97,9 @@ class PostgresServer:
              "-E", "UTF8", "--no-locale", "--no-sync"],
             check=True, capture_output=True,
         )
+        # One role must give its password (the rest are trusted), so that a test can try a wrong one.
+        hba = self.data / "pg_hba.conf"
+        hba.write_text(f"host all {PASSWORD_ROLE} 127.0.0.1/32 scram-sha-256\n" + hba.read_text())
         self.port = 0
 
     @property

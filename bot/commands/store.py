@@ -42,10 +42,15 @@ def _engine(database_url: str | None) -> Engine:
 
 @db_app.command("upgrade")
 def upgrade(database_url: DatabaseUrl = None) -> None:
-    """Create the store, or bring its tables up to this version (safe to run again)."""
+    """Create the store, or bring its tables up to this version (safe to run again, and by
+    several copies at once)."""
     from rich.console import Console
 
+    from bot.scheduler import ensure_job_table
+
     engine = _engine(database_url)
+    # The scheduler's table too, so that everything the bot needs exists before it starts.
+    ensure_job_table(engine)
     Console().print(f"The store at {engine.url.render_as_string()} is up to date.")
 
 

@@ -88,7 +88,7 @@ def register(app: App, services: Services) -> None:
         view = args.view or {}
         user = str(args.body.get("user", {}).get("id", ""))
         text, code = submitted(view)
-        digest = hashlib.sha256(f"{code or ''}\0{text}".encode()).hexdigest()[:32]
+        digest = hashlib.sha256(f"{code or ''}\0{text}".encode("utf-8", "surrogatepass")).hexdigest()[:32]
         key = f"slack-view:{view.get('id', '')}:{digest}"
         outcome: dict[str, Any] = {}
 

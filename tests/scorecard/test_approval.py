@@ -272,3 +272,8 @@ def test_steps_open_to_each_person() -> None:
 
 def test_when_words_are_london_time() -> None:
     assert when_words(datetime(2024, 8, 27, 8, 0, tzinfo=UTC)) == "Tuesday 27 August 2024 at 09:00"
+
+
+def test_a_comment_with_a_character_the_store_cannot_keep_is_refused() -> None:
+    with pytest.raises(CommentNeeded, match=r"a character that cannot be stored \(a NUL, character code 0\)"):
+        return_to_draft(submitted(), APPROVER, now=NOW, comment="Check\x00 the CLA rate")

@@ -323,3 +323,28 @@ def test_history_reads_in_words() -> None:
     assert lines[1] == (
         "02 Nov 2026 10:00 U0DEMOGOV01: open -> with_service (SEND, due 16 Nov 2026): Please answer"
     )
+
+
+# --- characters the store cannot keep ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("character", "named"),
+    [("\x00", "a NUL, character code 0"), ("\ud800", "a half of a character, code U+D800")],
+)
+def test_words_the_store_cannot_keep_are_refused_at_every_step(character: str, named: str) -> None:
+    words = f"SEND timeliness{character} keeps slipping"
+    refusal = (
+        f"The text contains a character that cannot be stored ({named}): please remove it and try again."
+    )
+    with_service = at_status(ConcernStatus.WITH_SERVICE)
+    for step in (
+        lambda: raise_concern("U0DEMOMEMB1", words, "SEND01", now=NOW),
+        lambda: send_to_service(raised(), ADVISOR, "SEND", words, now=NOW),
+        lambda: answer_concern(with_service, SEND_OFFICER, words, now=NOW),
+        lambda: escalate_concern(raised(), ADVISOR, MEETINGS, words, now=NOW),
+        lambda: close_concern(at_status(ConcernStatus.ANSWERED), ADVISOR, words, now=NOW),
+    ):
+        with pytest.raises(ConcernError) as refused:
+            step()
+        assert str(refused.value) == refusal
