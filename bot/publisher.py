@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from typing import Any, ClassVar, Protocol
 
+from bot.observability import record_delivery
 from bot.runtime import Runtime
 from bot.settings import Settings
 from data import outbox, scorecards
@@ -388,12 +389,14 @@ def _deliver_one(
         with runtime.session() as session:
             outbox.release(session, item.id, token, error=repr(error))
         report.failed.append(key)
+        record_delivery("failed")
         return
     if after_send is not None:
         after_send(item)
     with runtime.session() as session:
         outbox.mark_sent(session, item.id, token, now=now, external_id=external_id)
     (report.found if found else report.sent).append(key)
+    record_delivery("found" if found else "sent")
     log.info("%s %s to %s", "found already sent" if found else "sent", key, item.message.destination)
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
+from bot.observability import record_scheduler_run
 from bot.publisher import Messenger, PublicationReport, deliver_due, run_publication
 from bot.runtime import Runtime, utc_now
 from data.db import lock_schema, make_engine
@@ -94,6 +95,7 @@ def publish_due_job() -> None:
     if _context is None:
         log.warning("publish_due ran before the scheduler was started in this process")
         return
+    record_scheduler_run("publish_due")
     report = tick(_context)
     if report is not None and (report.published or report.sent or report.failed):
         log.info("published %s; sent %d, found %d already sent, %d failed", report.published or "nothing",
@@ -104,6 +106,7 @@ def reminders_job() -> None:
     """Every hour: the performance team's reminders, each sent once per quarter."""
     if _context is None:
         return
+    record_scheduler_run("reminders")
     queued = remind(_context)
     if queued:
         log.info("queued reminders %s", queued)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
@@ -39,6 +40,9 @@ class Settings(BaseSettings):
         "http://localhost:3000", description="Where members reach `kpibot serve` (newsletter links)."
     )
     port: int = Field(3000, description="The HTTP port of `kpibot serve`.")
+    log_format: Literal["plain", "json"] = Field(
+        "plain", description="`kpibot serve`'s log: plain lines, or one JSON object a line (json)."
+    )
     workers: int = Field(
         0, ge=0, le=64, description="Worker processes `kpibot serve` runs for HTTP (0: one per CPU core)."
     )

@@ -47,15 +47,14 @@ def serve_forever(
     scheduler beside the listeners: over HTTP in several worker processes (one per core by
     default, WORKERS), each with its own scheduler (one copy leads, data.leader), or in Socket
     Mode in this one."""
-    import logging
-
     from rich.console import Console
 
+    from bot.observability import configure_logging, prepare_metrics_folder
     from bot.slack.app import SlackSetupError, check_settings, create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    err = Console(stderr=True, soft_wrap=True)
     settings = runtime.settings
+    configure_logging(settings.log_format)
+    err = Console(stderr=True, soft_wrap=True)
     use_socket = bool(settings.slack_app_token) if socket_mode is None else socket_mode
     try:
         check_settings(settings, socket_mode=use_socket)
@@ -78,8 +77,10 @@ def serve_forever(
         return
     from bot.slack.server import serve_http
 
-    # Each worker opens its own connections: none may be shared across the fork.
+    # Each worker opens its own connections: none may be shared across the fork; and counts
+    # its metrics into one folder, named before the fork.
     runtime.engine.dispose()
+    prepare_metrics_folder()
     serve_http(
         lambda: _worker(runtime.settings),
         host=host,
@@ -91,6 +92,7 @@ def serve_forever(
 def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
     """One HTTP worker: its store, its App, its scheduler, its front door; and how to stop."""
     from bot import scheduler
+    from bot.observability import metrics_page
     from bot.pages import NewsletterPages
     from bot.publisher import SlackMessenger
     from bot.runtime import open_runtime
@@ -102,13 +104,25 @@ def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
     app = create_app(settings, runtime)
     jobs = scheduler.start(runtime, SlackMessenger(app.client))
     front = wsgi_app(app, NewsletterPages(runtime), signing_secret=settings.slack_signing_secret,
-                     ready=lambda: store_answers(runtime.engine))
+                     ready=lambda: store_answers(runtime.engine),
+                     metrics=lambda: metrics_page(lambda: _outbox_depth(runtime)))
 
     def stop() -> None:
         scheduler.stop(jobs)  # also gives up the leader lock, so another copy leads at once
         runtime.engine.dispose()
 
     return front, stop
+
+
+def _outbox_depth(runtime: Runtime) -> dict[str, int]:
+    from bot.runtime import utc_now
+    from data import outbox
+
+    try:
+        with runtime.reading() as session:
+            return outbox.count_waiting(session, now=utc_now())
+    except Exception:  # the store is down: /readyz says so; the page still answers
+        return {}
 
 
 def _serve_socket_mode(runtime: Runtime) -> None:

@@ -8,8 +8,10 @@ no listener runs, nothing is stored, no outbound call is made, and the body is n
 Only then is it parsed; a signed body that is not what Slack sends gets 400. Bolt is handed
 the verified body (`App.dispatch`), with its own verification left on as a second check.
 
-Also served: `GET /healthz` (the process is up), `GET /readyz` (the store answers; 503 if not)
-and the published scorecards' newsletter pages at /scorecards/2024-25-Q2.html. HEAD is
+Also served: `GET /healthz` (the process is up), `GET /readyz` (the store answers; 503 if not),
+`GET /metrics` (Prometheus, bot.observability) and the published scorecards' newsletter pages
+at /scorecards/2024-25-Q2.html. Every request gets an id that every log line written while
+answering it carries. HEAD is
 answered like GET without a body, and anything else is 404 or 405, with a short plain body.
 """
 
@@ -34,6 +36,7 @@ log = logging.getLogger("kpibot.slack")
 EVENTS_PATH = "/slack/events"
 HEALTH_PATH = "/healthz"
 READY_PATH = "/readyz"
+METRICS_PATH = "/metrics"
 # Only names the publisher writes ("2024-25-Q2.html"): nothing else under the folder is served.
 PAGE_PATH = re.compile(r"/scorecards/([0-9A-Za-z][0-9A-Za-z-]{0,40}\.html)")
 
@@ -53,6 +56,7 @@ WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 ReadyCheck = Callable[[], bool]
 # A newsletter page by its file name ("2024-25-Q2.html"): its HTML, or None if not published.
 PageSource = Callable[[str], bytes | None]
+MetricsPage = Callable[[], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +170,7 @@ def wsgi_app(
     *,
     signing_secret: str,
     ready: ReadyCheck | None = None,
+    metrics: MetricsPage | None = None,
 ) -> WsgiApp:
     """The front door: Slack at /slack/events, /healthz, /readyz and the newsletter pages."""
     secret = signing_secret
@@ -185,6 +190,8 @@ def wsgi_app(
                 return Answer("200 OK", b"ready\n")
             return Answer("503 Service Unavailable", b"not ready: the store does not answer\n",
                           headers=(("Retry-After", "5"),))
+        if path == METRICS_PATH and reading and metrics is not None:
+            return Answer("200 OK", metrics(), "text/plain; version=0.0.4; charset=utf-8")
         page = PAGE_PATH.fullmatch(path)
         if page is not None and pages is not None and reading:
             body = pages(page.group(1))
@@ -231,11 +238,15 @@ def wsgi_app(
         return Answer(status, response.body.encode("utf-8"), content_type, tuple(extra))
 
     def application(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        try:
-            answer = route(environ)
-        except Exception:
-            log.exception("the request to %s failed", environ.get("PATH_INFO", ""))
-            answer = Answer("500 Internal Server Error", b"Something went wrong.\n")
+        from bot.observability import observed_request
+
+        answer = NOT_FOUND
+        with observed_request(_kind(environ), lambda: answer.status.split(" ", 1)[0]):
+            try:
+                answer = route(environ)
+            except Exception:
+                log.exception("the request to %s failed", environ.get("PATH_INFO", ""))
+                answer = Answer("500 Internal Server Error", b"Something went wrong.\n")
         start_response(answer.status, [
             ("Content-Type", answer.content_type),
             ("Content-Length", str(len(answer.body))),
@@ -246,6 +257,15 @@ def wsgi_app(
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [answer.body]
 
     return application
+
+
+def _kind(environ: dict[str, Any]) -> str:
+    """What a request is, for the metrics: a fixed few words, never the path a stranger chose."""
+    path = str(environ.get("PATH_INFO", ""))
+    known = {EVENTS_PATH: "slack", HEALTH_PATH: "health", READY_PATH: "ready", METRICS_PATH: "metrics"}
+    if path in known:
+        return known[path]
+    return "page" if PAGE_PATH.fullmatch(path) else "other"
 
 
 _REASONS = {200: "OK", 302: "Found", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found",
@@ -272,12 +292,15 @@ def serve_http(
 
     finish: list[Callable[[], None]] = []
 
-    def worker_exit(_server: Any, _worker: Any) -> None:
+    def worker_exit(_server: Any, worker: Any) -> None:
+        from bot.observability import worker_stopped
+
         for step in finish:
             try:
                 step()
             except Exception:
                 log.warning("a worker did not stop cleanly", exc_info=True)
+        worker_stopped(worker.pid)
 
     class Server(BaseApplication):  # type: ignore[misc]
         def load_config(self) -> None:

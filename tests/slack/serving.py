@@ -62,12 +62,14 @@ def slack_env(
 
 
 @contextmanager
-def serving(database_url: str, stub: SlackStub, folder: Path) -> Iterator[Served]:
+def serving(
+    database_url: str, stub: SlackStub, folder: Path, extra: dict[str, str] | None = None
+) -> Iterator[Served]:
     """`kpibot serve` on a free port over `database_url`, talking to `stub`, until the block ends."""
     from tests.slack.conftest import SECRET, TOKEN
 
     port = free_port()
-    env = slack_env(database_url, stub, folder, port, SECRET, TOKEN)
+    env = {**slack_env(database_url, stub, folder, port, SECRET, TOKEN), **(extra or {})}
     log_path = folder / "serve.log"
     log = log_path.open("w")
     process = subprocess.Popen([*kpibot(), "serve", "--host", "127.0.0.1"], env=env, cwd=folder,

@@ -99,3 +99,54 @@ def test_make_demo_serves_slack_on_an_empty_store_when_slack_is_set_up(
             process.kill()
         log.close()
     assert "Loaded the sample council" in (tmp_path / "demo.log").read_text()
+
+
+def test_metrics_count_every_workers_requests_and_the_outbox(
+    database_url: str, stub: SlackStub, tmp_path: Path
+) -> None:
+    from tests.slack.serving import serving
+
+    with serving(database_url, stub, tmp_path, {"WORKERS": "2"}) as served:
+        body = urlencode({"team_id": "T0BRACKEN", "channel_id": "C0SCRUTINY", "user_id": "U0DEMOMEMB1",
+                          "command": "/kpi", "text": "help", "response_url": stub.response_url(),
+                          "trigger_id": "1.2.3"})
+        headers = {name: values[0] for name, values in
+                   signed_headers(body, content_type="application/x-www-form-urlencoded").items()}
+        events = f"{served.base}/slack/events"
+        for _ in range(6):  # spread over both workers
+            request = urllib.request.Request(events, data=body.encode(), headers=headers)
+            with urllib.request.urlopen(request, timeout=10) as answer:
+                assert answer.status == 200
+        with urllib.request.urlopen(f"{served.base}/metrics", timeout=10) as answer:
+            page = answer.read().decode()
+    counted = [line for line in page.splitlines()
+               if line.startswith('kpibot_requests_total{kind="slack",status="200"}')]
+    assert counted and float(counted[0].split()[-1]) == 6.0
+    assert "kpibot_request_seconds_bucket" in page and "kpibot_outbox_waiting" in page
+
+
+def test_json_logs_carry_the_request_id_on_every_line_of_a_request(
+    database_url: str, stub: SlackStub, tmp_path: Path
+) -> None:
+    from tests.slack.serving import serving
+
+    with serving(database_url, stub, tmp_path, {"LOG_FORMAT": "json"}) as served:
+        body = b"payload=%5B1%5D"
+        stamp = str(int(time.time()))
+        import hashlib
+        import hmac
+
+        digest = hmac.new(SECRET.encode(), b"v0:" + stamp.encode() + b":" + body, hashlib.sha256).hexdigest()
+        request = urllib.request.Request(f"{served.base}/slack/events", data=body, headers={
+            "Content-Type": "application/x-www-form-urlencoded", "X-Slack-Request-Timestamp": stamp,
+            "X-Slack-Signature": f"v0={digest}"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 400
+        deadline = time.monotonic() + 10
+        while "not one Slack sends" not in served.log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)  # waiting for the worker's line to reach the file
+        lines = [line for line in served.log.read_text().splitlines() if line.startswith("{")]
+    entries = [json.loads(line) for line in lines]
+    [warning] = [e for e in entries if "not one Slack sends" in e["message"]]
+    assert warning["level"] == "warning" and len(warning["request_id"]) == 12
