@@ -22,6 +22,7 @@ from data.schema import (
     LoadRow,
     MeetingRow,
     ObservationRow,
+    PeerRow,
     RoleRow,
     TargetRow,
 )
@@ -41,6 +42,7 @@ from scorecard.model import (
     Unit,
     YtdMethod,
 )
+from scorecard.comparison import Peer
 from scorecard.periods import Frequency, Period, Year, YearBasis
 
 __all__ = [
@@ -57,6 +59,8 @@ __all__ = [
     "meetings",
     "observations",
     "overview",
+    "peer_ranges",
+    "peers",
     "roles_of",
     "targets",
 ]
@@ -107,6 +111,7 @@ def _indicator(row: IndicatorRow) -> Indicator:
         service_area=row.service_area,
         council_plan=row.council_plan,
         active=bool(row.active),
+        on_scorecard=bool(row.on_scorecard),
     )
 
 
@@ -261,6 +266,38 @@ def figures(
         )
         for code, item in indicators.items()
     }
+
+
+def peers(session: Session, code: str) -> list[Peer]:
+    """Other councils' figures for one indicator (data-format.md `peers`), oldest period first,
+    councils A to Z."""
+    found = indicator(session, code)
+    if found is None:
+        return []
+    query = (
+        select(PeerRow.period_end, PeerRow.council, PeerRow.value, PeerRow.statistical_neighbour)
+        .where(PeerRow.code == code)
+        .order_by(PeerRow.period_end, PeerRow.council)
+    )
+    return [
+        Peer(code, _period(end, found), council, value, bool(neighbour))
+        for end, council, value, neighbour in session.execute(query)
+    ]
+
+
+def peer_ranges(session: Session) -> dict[str, dict[Period, tuple[float, float]]]:
+    """Per indicator and period, the lowest and highest of the other councils' figures: one
+    grouped query for the whole catalogue (a comparator outside them is a source slip)."""
+    indicators = {item.code: item for item in catalogue(session)}
+    query = select(
+        PeerRow.code, PeerRow.period_end, func.min(PeerRow.value), func.max(PeerRow.value)
+    ).group_by(PeerRow.code, PeerRow.period_end)
+    ranges: dict[str, dict[Period, tuple[float, float]]] = defaultdict(dict)
+    for code, end, low, high in session.execute(query):
+        item = indicators.get(code)
+        if item is not None:
+            ranges[code][_period(end, item)] = (float(low), float(high))
+    return dict(ranges)
 
 
 def glossary(session: Session) -> list[GlossaryEntry]:

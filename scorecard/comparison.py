@@ -131,10 +131,10 @@ def peer_ranges(
         value = round_half_up(peer.value, places)
         held = spans.get(peer.period)
         spans[peer.period] = (value, value) if held is None else (min(held[0], value), max(held[1], value))
-    for period, value in (ours or {}).items():
+    for period, mine in (ours or {}).items():
         held = spans.get(period)
-        if value is not None and held is not None:
-            spans[period] = (min(held[0], value), max(held[1], value))
+        if mine is not None and held is not None:
+            spans[period] = (min(held[0], mine), max(held[1], mine))
     return spans
 
 
