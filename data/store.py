@@ -26,6 +26,7 @@ from data.schema import (
     RoleRow,
     TargetRow,
 )
+from scorecard.comparison import Peer
 from scorecard.model import (
     Benchmark,
     Comparator,
@@ -42,7 +43,6 @@ from scorecard.model import (
     Unit,
     YtdMethod,
 )
-from scorecard.comparison import Peer
 from scorecard.periods import Frequency, Period, Year, YearBasis
 
 __all__ = [
