@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from data import scorecards, store
 from handlers import help as help_conversation
+from handlers import scrutiny
 from handlers.replies import (
     area_reply,
     card_reply,
@@ -22,11 +23,10 @@ from handlers.replies import (
     glossary_list_reply,
     glossary_reply,
     not_found_reply,
-    reds_reply,
 )
 from handlers.reply import Reply, Request
 from scorecard import query
-from scorecard.card import IndicatorCard, area_figure, build_card, latest_period, reds
+from scorecard.card import IndicatorCard, area_figure, build_card, latest_period
 from scorecard.glossary import BUILTIN_GLOSSARY, lookup, merge_glossary
 from scorecard.model import GlossaryEntry, Indicator
 from scorecard.periods import Period
@@ -107,7 +107,9 @@ def answer(request: Request, session: Session) -> Reply:
         case query.Command(name=query.CommandName.CLUSTERS):
             return clusters_reply(_by_cluster(_cards(request, session, _active(catalogue))))
         case query.Command(name=query.CommandName.REDS):
-            return reds_reply(reds(_cards(request, session, _active(catalogue))))
+            return scrutiny.reds(request, session)
+        case query.Scrutiny():
+            return scrutiny.answer(request, session, meant)
         case query.NotFound(hint=hint):
             return not_found_reply(_words(request.text), _not_found_message(request.text, hint))
     return not_found_reply(_words(request.text))

@@ -218,7 +218,7 @@ def compare(
         if fallback is not None:
             notes.append(
                 f"Other councils' figures for {period.label} are not loaded yet: "
-                f"ranks are for {fallback.label}, the latest year with figures for every council."
+                f"ranks are for {fallback.label}, the latest period with other councils' figures."
             )
         period = fallback
     if period is None:

@@ -1,0 +1,197 @@
+"""The scrutiny questions (chat-and-workflow.md): what got worse or improved, what changed since
+the last scorecard, how we compare, where we are behind, the overview; and an honest `reds`.
+
+Each answer is built from every indicator's card at once. Building 434 cards costs a few
+hundred milliseconds, so they are kept per store and viewer kind until the store changes
+(a load moves `store.catalogue_stamp`) or an embargo lifts: a warm answer is a walk over cards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy.orm import Session
+
+from data import scorecards, store
+from handlers.reply import Reply, Request
+from handlers.scrutiny_replies import (
+    benchmarks_reply,
+    changes_reply,
+    comparison_reply,
+    overview_reply,
+    reds_reply,
+)
+from scorecard import query
+from scorecard.card import IndicatorCard, build_card, latest_period
+from scorecard.changes import Direction, moved, since_scorecard
+from scorecard.comparison import behind, compare, peer_ranges
+from scorecard.model import Comparator, Indicator
+from scorecard.overview import build_overview
+from scorecard.periods import Period
+from scorecard.quarterly import scorecard_from_snapshot
+from scorecard.rules import LONDON, PeerRanges, index_observations, round_half_up, rounded
+from scorecard.scrutiny_words import Scrutiny, ScrutinyKind
+
+__all__ = ["all_cards", "answer", "reds"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Cards:
+    """Every active indicator's latest card for one kind of viewer, as of one load."""
+
+    stamp: tuple[int, str]
+    # The first embargo to lift after the cards were built: they are stale from then.
+    valid_until: datetime | None
+    cards: tuple[IndicatorCard, ...]
+
+
+# (store URL, staff?) -> the cards. Members and staff differ only in what embargo hides.
+_cards: dict[tuple[str, bool], _Cards] = {}
+
+
+def _ranges(indicator: Indicator, spans: dict[Period, tuple[float, float]] | None) -> PeerRanges | None:
+    if not spans:
+        return None
+    places = indicator.effective_decimals
+    return {p: (round_half_up(low, places), round_half_up(high, places)) for p, (low, high) in spans.items()}
+
+
+def _next_embargo(moments: Sequence[datetime | None], now: datetime) -> datetime | None:
+    future = []
+    for moment in moments:
+        if moment is None:
+            continue
+        aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=LONDON)
+        if aware > now:
+            future.append(aware)
+    return min(future) if future else None
+
+
+def all_cards(request: Request, session: Session) -> tuple[IndicatorCard, ...]:
+    """The latest card of every active indicator (catalogue order) the viewer may see, with
+    comparators outside every council's figure flagged (peers)."""
+    where = (str(session.get_bind().url), request.viewer.is_staff)
+    stamp = store.catalogue_stamp(session)
+    held = _cards.get(where)
+    if (
+        held is not None
+        and held.stamp == stamp
+        and (held.valid_until is None or request.now < held.valid_until)
+    ):
+        return held.cards
+    indicators = [i for i in store.catalogue(session) if i.active]
+    figures = store.figures(session, [i.code for i in indicators])
+    spans = store.peer_ranges(session)
+    cards = []
+    embargoes: list[datetime | None] = []
+    for indicator in indicators:
+        found = figures[indicator.code]
+        embargoes.extend(o.embargo_until for o in found.observations)
+        embargoes.extend(b.embargo_until for b in found.benchmarks)
+        cards.append(
+            build_card(
+                indicator,
+                found.observations,
+                found.targets,
+                found.benchmarks,
+                viewer=request.viewer,
+                now=request.now,
+                peer_ranges=_ranges(indicator, spans.get(indicator.code)),
+            )
+        )
+    built = _Cards(stamp, _next_embargo(embargoes, request.now), tuple(cards))
+    _cards[where] = built
+    return built.cards
+
+
+def _on_scorecard(cards: Sequence[IndicatorCard]) -> tuple[list[IndicatorCard], int]:
+    """The cards of the members' scorecard set, and how many other active indicators there are."""
+    chosen = [card for card in cards if card.indicator.on_scorecard]
+    return chosen, len(cards) - len(chosen)
+
+
+def reds(request: Request, session: Session) -> Reply:
+    """`/kpi reds`: indicators red now, by cluster; honest when nothing is rated."""
+    return reds_reply(all_cards(request, session))
+
+
+def answer(request: Request, session: Session, asked: Scrutiny) -> Reply:
+    """A scrutiny question understood by `scorecard.query` (see scrutiny_words)."""
+    subject = asked.subject
+    cluster = subject.cluster if isinstance(subject, query.ClusterMatch) else None
+    if asked.kind is ScrutinyKind.OVERVIEW:
+        return _overview(request, session, cluster)
+    if asked.kind is ScrutinyKind.CHANGES:
+        direction = Direction(asked.direction or Direction.DECLINED.value)
+        if direction is Direction.CHANGED:
+            return _since_scorecard(request, session, cluster)
+        return _moved(request, session, direction, cluster)
+    if isinstance(subject, query.IndicatorMatch):
+        return comparison(request, session, subject.indicator, subject.period, asked.comparator)
+    if isinstance(subject, query.Choices):
+        from handlers.replies import choices_reply
+
+        return choices_reply(asked.subject_text, subject.candidates)
+    return _benchmarks(request, session, asked.comparator or Comparator.ENGLAND, cluster)
+
+
+def _in_cluster(cards: Sequence[IndicatorCard], cluster: str | None) -> list[IndicatorCard]:
+    if cluster is None:
+        return list(cards)
+    wanted = cluster.casefold()
+    return [card for card in cards if card.cluster.casefold() == wanted]
+
+
+def _overview(request: Request, session: Session, cluster: str | None) -> Reply:
+    chosen, others = _on_scorecard(all_cards(request, session))
+    return overview_reply(build_overview(_in_cluster(chosen, cluster)), cluster, others)
+
+
+def _moved(request: Request, session: Session, direction: Direction, cluster: str | None) -> Reply:
+    chosen, others = _on_scorecard(all_cards(request, session))
+    return changes_reply(direction, moved(chosen, direction, cluster), cluster=cluster, others=others)
+
+
+def _since_scorecard(request: Request, session: Session, cluster: str | None) -> Reply:
+    chosen, _others = _on_scorecard(all_cards(request, session))
+    published = scorecards.published(session)
+    if published is None:
+        return changes_reply(Direction.CHANGED, {}, cluster=cluster, since=None, changes=())
+    scorecard = scorecard_from_snapshot(published.snapshot)
+    found = since_scorecard(_in_cluster(chosen, cluster), scorecard)
+    return changes_reply(Direction.CHANGED, {}, cluster=cluster, since=scorecard.quarter_label, changes=found)
+
+
+def _benchmarks(request: Request, session: Session, comparator: Comparator, cluster: str | None) -> Reply:
+    chosen, others = _on_scorecard(all_cards(request, session))
+    return benchmarks_reply(behind(_in_cluster(chosen, cluster), comparator), cluster=cluster, others=others)
+
+
+def comparison(
+    request: Request,
+    session: Session,
+    indicator: Indicator,
+    period: Period | None,
+    comparator: Comparator | None = None,
+) -> Reply:
+    """`how do we compare on X`: our figure, every comparator's, our ranks and band, and each
+    statistical neighbour's figure."""
+    figures = store.figures(session, [indicator.code])[indicator.code]
+    index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
+    peers = store.peers(session, indicator.code)
+    ours: dict[Period, Decimal | None] = {p: rounded(o.value, indicator) for p, o in index.items()}
+    shown = period if period is not None else latest_period(index)
+    card = build_card(
+        indicator,
+        index,
+        figures.targets,
+        figures.benchmarks,
+        viewer=request.viewer,
+        now=request.now,
+        period=shown,
+        peer_ranges=peer_ranges(indicator, peers, ours),
+    )
+    return comparison_reply(compare(card, peers, ours), comparator)
