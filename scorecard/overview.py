@@ -58,12 +58,23 @@ def not_rated_reason(card: IndicatorCard) -> str | None:
 
 
 def not_rated_reasons(cards: Iterable[IndicatorCard]) -> tuple[tuple[str, int], ...]:
-    """Each reason for no RAG with how many cards it applies to, commonest first."""
+    """Each reason for no RAG with how many cards it applies to, commonest first. Missing
+    targets are one reason whatever the year: "no target set for 2024/25, 2023/24 and others"."""
     counts: dict[str, int] = {}
+    years: dict[str, int] = {}
     for card in cards:
         reason = not_rated_reason(card)
-        if reason is not None:
-            counts[reason] = counts.get(reason, 0) + 1
+        if reason is None:
+            continue
+        if reason.startswith("no target set for "):
+            year = reason.removeprefix("no target set for ")
+            years[year] = years.get(year, 0) + 1
+            continue
+        counts[reason] = counts.get(reason, 0) + 1
+    if years:
+        named = [year for year, _ in sorted(years.items(), key=lambda item: (-item[1], item[0]))]
+        listed = ", ".join(named[:3]) + (" and others" if len(named) > 3 else "")
+        counts[f"no target set for {listed}"] = sum(years.values())
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
