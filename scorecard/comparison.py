@@ -105,7 +105,8 @@ def rank_of(ours: Decimal, others: Iterable[Decimal], polarity: Polarity) -> Ran
 def quartile_band(position: int, of: int) -> str:
     """LAIT's bands: with rank p of n, A when p <= n/4, B when p <= n/2, C when p <= 3n/4, else D.
 
-    12th of 153 -> A (12 <= 38.25); 40th of 153 -> B; 153rd of 153 -> D; 1st of 1 -> A.
+    12th of 153 -> A (12 <= 38.25); 40th of 153 -> B; 153rd of 153 -> D. Read literally, as the
+    rule says: the best of 3 is B (1 > 3/4) and the only one of 1 is D.
     """
     if not 1 <= position <= of:
         raise ValueError(f"rank {position} of {of} is not a rank")
