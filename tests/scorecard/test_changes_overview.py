@@ -25,8 +25,12 @@ def kpi(code: str, cluster: str, polarity: Polarity, unit: Unit = Unit.PERCENT) 
     return Indicator(code, f"Measure {code}", cluster, polarity, unit, Frequency.MONTHLY)
 
 
-def card(indicator: Indicator, values: dict[Period, float], target: tuple[float, float] | None = None,
-         period: Period | None = None) -> IndicatorCard:
+def card(
+    indicator: Indicator,
+    values: dict[Period, float],
+    target: tuple[float, float] | None = None,
+    period: Period | None = None,
+) -> IndicatorCard:
     observations = [Observation(indicator.code, p, v) for p, v in values.items()]
     targets = [] if target is None else [Target(indicator.code, FY2024, *target)]
     return build_card(indicator, observations, targets, [], viewer=MEMBER, now=NOW, period=period)
@@ -52,7 +56,7 @@ def cards() -> list[IndicatorCard]:
 
 
 def test_the_size_of_a_move_is_relative_so_units_can_be_compared() -> None:
-    send, reref, cla, contacts = cards()
+    send, reref, cla, _contacts = cards()
     assert movement(send.dot).quantize(Decimal("0.0001")) == Decimal("0.0227")
     assert movement(reref.dot).quantize(Decimal("0.0001")) == Decimal("0.1405")
     assert movement(cla.dot).quantize(Decimal("0.0001")) == Decimal("0.1667")
@@ -85,9 +89,15 @@ def test_changes_since_the_published_scorecard_are_new_revised_or_rag_with_befor
 
     targets = {"SEND-01": (90, 84), "DEM-03": (10, 12), "CLA-01": (55, 65)}
     published = build_scorecard(
-        q1, catalogue,
-        {code: IndicatorData(obs, [Target(code, FY2024, *targets[code])], []) for code, obs in published_data.items()},
-        [], viewer=MEMBER, now=NOW,
+        q1,
+        catalogue,
+        {
+            code: IndicatorData(obs, [Target(code, FY2024, *targets[code])], [])
+            for code, obs in published_data.items()
+        },
+        [],
+        viewer=MEMBER,
+        now=NOW,
     )
     now_cards = [
         # A July figure arrived: new; 91.0 is green, was amber.
@@ -99,7 +109,9 @@ def test_changes_since_the_published_scorecard_are_new_revised_or_rag_with_befor
     ]
     found = since_scorecard(now_cards, published)
     assert [(c.card.code, c.change) for c in found] == [
-        ("SEND-01", ChangeKind.NEW), ("DEM-03", ChangeKind.REVISED), ("CLA-01", ChangeKind.RAG),
+        ("SEND-01", ChangeKind.NEW),
+        ("DEM-03", ChangeKind.REVISED),
+        ("CLA-01", ChangeKind.RAG),
     ]
     send, reref, cla = found
     assert (send.before_display, send.before_rag, send.card.rag) == ("86.0%", Rag.AMBER, Rag.GREEN)
@@ -115,7 +127,9 @@ def test_changes_since_the_published_scorecard_are_new_revised_or_rag_with_befor
 
 def test_the_overview_counts_colours_and_directions_and_says_why_some_are_not_rated() -> None:
     view = build_overview(cards())
-    counts = {c.cluster: (c.green, c.amber, c.red, c.not_rated, c.improved, c.declined) for c in view.clusters}
+    counts = {
+        c.cluster: (c.green, c.amber, c.red, c.not_rated, c.improved, c.declined) for c in view.clusters
+    }
     assert counts == {
         "SEND": (0, 1, 0, 0, 0, 1),
         "Demand": (0, 1, 0, 1, 1, 0),
@@ -126,8 +140,15 @@ def test_the_overview_counts_colours_and_directions_and_says_why_some_are_not_ra
     assert not_rated_words(view.not_rated) == "Not rated: 1 context measures (never rated)."
     data = overview_as_dict(view)
     assert data["clusters"][0] == {
-        "cluster": "SEND", "indicators": 1, "green": 0, "amber": 1, "red": 0, "not_rated": 0,
-        "improved": 0, "declined": 1, "no_change": 0,
+        "cluster": "SEND",
+        "indicators": 1,
+        "green": 0,
+        "amber": 1,
+        "red": 0,
+        "not_rated": 0,
+        "improved": 0,
+        "declined": 1,
+        "no_change": 0,
     }
     assert data["attention"] == ["CLA-01"] and data["movers"][0] == "CLA-01"
 

@@ -65,9 +65,21 @@ def test_polarity_none_has_no_rank() -> None:
 
 @pytest.mark.parametrize(
     ("position", "of", "band"),
-    [(12, 153, "A"), (38, 153, "A"), (39, 153, "B"), (76, 153, "B"), (77, 153, "C"),
-     (114, 153, "C"), (115, 153, "D"), (153, 153, "D"), (1, 4, "A"), (1, 3, "B"), (4, 11, "B"), (3, 11, "B"),
-     (2, 11, "A")],
+    [
+        (12, 153, "A"),
+        (38, 153, "A"),
+        (39, 153, "B"),
+        (76, 153, "B"),
+        (77, 153, "C"),
+        (114, 153, "C"),
+        (115, 153, "D"),
+        (153, 153, "D"),
+        (1, 4, "A"),
+        (1, 3, "B"),
+        (4, 11, "B"),
+        (3, 11, "B"),
+        (2, 11, "A"),
+    ],
 )
 def test_lait_quartile_bands(position: int, of: int, band: str) -> None:
     # p <= n/4 -> A, p <= n/2 -> B, p <= 3n/4 -> C, else D: 153/4 = 38.25, 153/2 = 76.5.
@@ -75,9 +87,22 @@ def test_lait_quartile_bands(position: int, of: int, band: str) -> None:
     assert quartile_band(position, of) == band
 
 
-@pytest.mark.parametrize(("n", "said"), [(1, "1st"), (2, "2nd"), (3, "3rd"), (4, "4th"), (11, "11th"),
-                                         (12, "12th"), (13, "13th"), (21, "21st"), (22, "22nd"),
-                                         (111, "111th"), (153, "153rd")])
+@pytest.mark.parametrize(
+    ("n", "said"),
+    [
+        (1, "1st"),
+        (2, "2nd"),
+        (3, "3rd"),
+        (4, "4th"),
+        (11, "11th"),
+        (12, "12th"),
+        (13, "13th"),
+        (21, "21st"),
+        (22, "22nd"),
+        (111, "111th"),
+        (153, "153rd"),
+    ],
+)
 def test_ordinals(n: int, said: str) -> None:
     assert ordinal(n) == said
 
@@ -85,8 +110,11 @@ def test_ordinals(n: int, said: str) -> None:
 values = st.lists(st.decimals(min_value=-1000, max_value=1000, places=1, allow_nan=False), max_size=40)
 
 
-@given(st.decimals(min_value=-1000, max_value=1000, places=1, allow_nan=False), values,
-       st.sampled_from([Polarity.HIGH, Polarity.LOW]))
+@given(
+    st.decimals(min_value=-1000, max_value=1000, places=1, allow_nan=False),
+    values,
+    st.sampled_from([Polarity.HIGH, Polarity.LOW]),
+)
 def test_ranks_lie_within_one_to_n_and_ties_share_the_better_rank(
     ours: Decimal, others: list[Decimal], polarity: Polarity
 ) -> None:
@@ -144,25 +172,38 @@ def test_comparison_ranks_among_all_and_among_neighbours_with_each_neighbours_fi
         Peer(kpi.code, Y2023, "Ashcombe", 99.0, True),
     ]
     ours = {Y2024: Decimal("20.0"), Y2023: Decimal("22.0")}
-    card = build_card(kpi, observations, [], benchmarks, viewer=MEMBER, now=NOW,
-                      peer_ranges=peer_ranges(kpi, peers, ours))
+    card = build_card(
+        kpi, observations, [], benchmarks, viewer=MEMBER, now=NOW, peer_ranges=peer_ranges(kpi, peers, ours)
+    )
     result = compare(card, peers, ours)
     # All six councils in 2024/25, low is good: 15.0, 18.0, [20.0 us, 20.0], 25.0, 30.0.
     assert result.rank is not None and result.rank.words == "joint 3rd of 6"
     assert result.band == "B"  # 3 <= 6/2
     assert result.neighbour_rank is not None and result.neighbour_rank.words == "joint 2nd of 4"
     assert [(f.council, f.display) for f in result.neighbours] == [
-        ("Ashcombe", "18.0%"), ("Barrowfield", "20.0%"), ("Carnford", "25.0%"),
+        ("Ashcombe", "18.0%"),
+        ("Barrowfield", "20.0%"),
+        ("Carnford", "25.0%"),
     ]
-    assert result.rank_words == "joint 3rd of 6, second quarter (band B); joint 2nd of 4 among statistical neighbours"
+    assert (
+        result.rank_words
+        == "joint 3rd of 6, second quarter (band B); joint 2nd of 4 among statistical neighbours"
+    )
     data = comparison_as_dict(result)
     assert data["rank"] == {"position": 3, "of": 6, "joint": True}
     assert data["neighbour_rank"] == {"position": 2, "of": 4, "joint": True}
     assert data["band"] == "B"
     assert data["neighbours"][0] == {"council": "Ashcombe", "value": 18.0, "display": "18.0%"}
     assert data["comparators"] == [
-        {"comparator": "england", "period": "2024/25", "value": 21.5, "verdict": "better", "note": "",
-         "label": "England 2024/25", "display": "21.5%"}
+        {
+            "comparator": "england",
+            "period": "2024/25",
+            "value": 21.5,
+            "verdict": "better",
+            "note": "",
+            "label": "England 2024/25",
+            "display": "21.5%",
+        }
     ]
 
 
@@ -172,10 +213,16 @@ def test_a_comparator_outside_every_councils_figure_is_flagged_not_judged() -> N
     peers = [Peer(kpi.code, Y2024, f"C{n}", float(100 + 20 * n), False) for n in range(11)]
     ours = {Y2024: Decimal("142.0")}
     card = build_card(
-        kpi, [Observation(kpi.code, Y2024, 142.0)], [],
-        [Benchmark(kpi.code, Y2024, Comparator.ENGLAND, 1258.0),
-         Benchmark(kpi.code, Y2024, Comparator.REGION, 152.0)],
-        viewer=MEMBER, now=NOW, peer_ranges=peer_ranges(kpi, peers, ours),
+        kpi,
+        [Observation(kpi.code, Y2024, 142.0)],
+        [],
+        [
+            Benchmark(kpi.code, Y2024, Comparator.ENGLAND, 1258.0),
+            Benchmark(kpi.code, Y2024, Comparator.REGION, 152.0),
+        ],
+        viewer=MEMBER,
+        now=NOW,
+        peer_ranges=peer_ranges(kpi, peers, ours),
     )
     england, region = card.benchmarks[0], card.benchmarks[1]
     assert england.comparator is Comparator.ENGLAND
@@ -187,11 +234,20 @@ def test_a_comparator_outside_every_councils_figure_is_flagged_not_judged() -> N
 def test_a_count_is_never_judged_against_a_total() -> None:
     # 1,498 children looked after is not "lower" than England's 81,770.
     kpi = indicator(Polarity.NONE, Unit.COUNT)
-    card = build_card(kpi, [Observation(kpi.code, Y2024, 1498.0)], [],
-                      [Benchmark(kpi.code, Y2024, Comparator.ENGLAND, 81770.0)], viewer=MEMBER, now=NOW)
+    card = build_card(
+        kpi,
+        [Observation(kpi.code, Y2024, 1498.0)],
+        [],
+        [Benchmark(kpi.code, Y2024, Comparator.ENGLAND, 81770.0)],
+        viewer=MEMBER,
+        now=NOW,
+    )
     (england,) = card.benchmarks
     assert england.verdict is None and england.note == COUNT_NOTE
-    assert england.words == "England 2024/25: 81,770 (a total for a different population: shown for information, not compared)"
+    assert (
+        england.words
+        == "England 2024/25: 81,770 (a total for a different population: shown for information, not compared)"
+    )
 
 
 def test_ranks_fall_back_to_the_latest_period_with_other_councils_figures() -> None:
