@@ -285,13 +285,18 @@ def peers(session: Session, code: str) -> list[Peer]:
     ]
 
 
-def peer_ranges(session: Session) -> dict[str, dict[Period, tuple[float, float]]]:
-    """Per indicator and period, the lowest and highest of the other councils' figures: one
-    grouped query for the whole catalogue (a comparator outside them is a source slip)."""
-    indicators = {item.code: item for item in catalogue(session)}
+def peer_ranges(
+    session: Session, codes: Iterable[str] | None = None
+) -> dict[str, dict[Period, tuple[float, float]]]:
+    """Per indicator (those with `codes`, or all) and period, the lowest and highest of the
+    other councils' figures, in one grouped query (a comparator outside them is a source slip)."""
+    wanted = None if codes is None else list(codes)
+    indicators = {item.code: item for item in catalogue(session, codes=wanted)}
     query = select(
         PeerRow.code, PeerRow.period_end, func.min(PeerRow.value), func.max(PeerRow.value)
     ).group_by(PeerRow.code, PeerRow.period_end)
+    if wanted is not None:
+        query = query.where(PeerRow.code.in_(wanted))
     ranges: dict[str, dict[Period, tuple[float, float]]] = defaultdict(dict)
     for code, end, low, high in session.execute(query):
         item = indicators.get(code)

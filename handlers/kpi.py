@@ -157,6 +157,8 @@ def _card(request: Request, session: Session, indicator: Indicator, period: Peri
         now=request.now,
         period=shown,
         published=published,
+        # Other councils' range: a comparator outside it is flagged, not judged (issue 13).
+        peer_ranges=scrutiny.ranges_of(session, indicator),
     )
 
 
@@ -168,6 +170,7 @@ def _cards(
 ) -> list[IndicatorCard]:
     """Cards for many indicators from one bulk fetch (four queries, whatever the count)."""
     figures = store.figures(session, [i.code for i in indicators])
+    spans = store.peer_ranges(session, [i.code for i in indicators])
     cards = []
     for indicator in indicators:
         found = figures[indicator.code]
@@ -180,6 +183,7 @@ def _cards(
                 viewer=request.viewer,
                 now=request.now,
                 period=None if requested is None else requested.period_for(indicator),
+                peer_ranges=scrutiny.rounded_ranges(indicator, spans.get(indicator.code)),
             )
         )
     return cards

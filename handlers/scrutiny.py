@@ -35,7 +35,7 @@ from scorecard.quarterly import scorecard_from_snapshot
 from scorecard.rules import LONDON, PeerRanges, index_observations, round_half_up, rounded
 from scorecard.scrutiny_words import Scrutiny, ScrutinyKind
 
-__all__ = ["all_cards", "answer", "reds"]
+__all__ = ["all_cards", "answer", "ranges_of", "reds", "rounded_ranges"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +52,19 @@ class _Cards:
 _cards: dict[tuple[str, bool], _Cards] = {}
 
 
-def _ranges(indicator: Indicator, spans: dict[Period, tuple[float, float]] | None) -> PeerRanges | None:
+def rounded_ranges(
+    indicator: Indicator, spans: dict[Period, tuple[float, float]] | None
+) -> PeerRanges | None:
+    """Other councils' lowest and highest figure by period, rounded as the indicator is shown."""
     if not spans:
         return None
     places = indicator.effective_decimals
     return {p: (round_half_up(low, places), round_half_up(high, places)) for p, (low, high) in spans.items()}
+
+
+def ranges_of(session: Session, indicator: Indicator) -> PeerRanges | None:
+    """One indicator's `rounded_ranges` from the store."""
+    return rounded_ranges(indicator, store.peer_ranges(session, [indicator.code]).get(indicator.code))
 
 
 def _next_embargo(moments: Sequence[datetime | None], now: datetime) -> datetime | None:
@@ -99,7 +107,7 @@ def all_cards(request: Request, session: Session) -> tuple[IndicatorCard, ...]:
                 found.benchmarks,
                 viewer=request.viewer,
                 now=request.now,
-                peer_ranges=_ranges(indicator, spans.get(indicator.code)),
+                peer_ranges=rounded_ranges(indicator, spans.get(indicator.code)),
             )
         )
     built = _Cards(stamp, _next_embargo(embargoes, request.now), tuple(cards))
