@@ -268,9 +268,9 @@ def figures(
     }
 
 
-def peers(session: Session, code: str) -> list[Peer]:
+def peers(session: Session, code: str, period: Period | None = None) -> list[Peer]:
     """Other councils' figures for one indicator (data-format.md `peers`), oldest period first,
-    councils A to Z."""
+    councils A to Z; only those for `period` when given."""
     found = indicator(session, code)
     if found is None:
         return []
@@ -279,10 +279,17 @@ def peers(session: Session, code: str) -> list[Peer]:
         .where(PeerRow.code == code)
         .order_by(PeerRow.period_end, PeerRow.council)
     )
-    return [
-        Peer(code, _period(end, found), council, value, bool(neighbour))
-        for end, council, value, neighbour in session.execute(query)
-    ]
+    if period is not None:
+        query = query.where(PeerRow.period_end == period.end)
+    # A few periods among a thousand rows: each built once.
+    periods: dict[date, Period] = {}
+    result = []
+    for end, council, value, neighbour in session.execute(query):
+        when = periods.get(end)
+        if when is None:
+            when = periods[end] = _period(end, found)
+        result.append(Peer(code, when, council, value, bool(neighbour)))
+    return result
 
 
 def peer_ranges(

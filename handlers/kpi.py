@@ -158,7 +158,7 @@ def _card(request: Request, session: Session, indicator: Indicator, period: Peri
         period=shown,
         published=published,
         # Other councils' range: a comparator outside it is flagged, not judged (issue 13).
-        peer_ranges=scrutiny.ranges_of(session, indicator),
+        peer_ranges=scrutiny.ranges_of(session, indicator, figures.observations),
     )
 
 
@@ -183,7 +183,11 @@ def _cards(
                 viewer=request.viewer,
                 now=request.now,
                 period=None if requested is None else requested.period_for(indicator),
-                peer_ranges=scrutiny.rounded_ranges(indicator, spans.get(indicator.code)),
+                peer_ranges=scrutiny.with_ours(
+                    scrutiny.rounded_ranges(indicator, spans.get(indicator.code)),
+                    indicator,
+                    found.observations,
+                ),
             )
         )
     return cards

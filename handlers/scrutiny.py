@@ -8,7 +8,7 @@ hundred milliseconds, so they are kept per store and viewer kind until the store
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -27,15 +27,15 @@ from handlers.scrutiny_replies import (
 from scorecard import query
 from scorecard.card import IndicatorCard, build_card, latest_period
 from scorecard.changes import Direction, moved, since_scorecard
-from scorecard.comparison import behind, compare, peer_ranges
-from scorecard.model import Comparator, Indicator
+from scorecard.comparison import behind, compare
+from scorecard.model import Comparator, Indicator, Observation
 from scorecard.overview import build_overview
 from scorecard.periods import Period
 from scorecard.quarterly import scorecard_from_snapshot
 from scorecard.rules import LONDON, PeerRanges, index_observations, round_half_up, rounded
 from scorecard.scrutiny_words import Scrutiny, ScrutinyKind
 
-__all__ = ["all_cards", "answer", "ranges_of", "reds", "rounded_ranges"]
+__all__ = ["all_cards", "answer", "ranges_of", "reds", "rounded_ranges", "with_ours"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +62,44 @@ def rounded_ranges(
     return {p: (round_half_up(low, places), round_half_up(high, places)) for p, (low, high) in spans.items()}
 
 
-def ranges_of(session: Session, indicator: Indicator) -> PeerRanges | None:
-    """One indicator's `rounded_ranges` from the store."""
-    return rounded_ranges(indicator, store.peer_ranges(session, [indicator.code]).get(indicator.code))
+def _with_ours(spans: PeerRanges | None, ours: dict[Period, Decimal | None]) -> PeerRanges | None:
+    """Every council's range including ours (a comparator between us and them is no slip)."""
+    if spans is None:
+        return None
+    widened = dict(spans)
+    for when, (low, high) in spans.items():
+        mine = ours.get(when)
+        if mine is not None:
+            widened[when] = (min(low, mine), max(high, mine))
+    return widened
+
+
+def _ranked_period(
+    period: Period | None, spans: PeerRanges, ours: dict[Period, Decimal | None]
+) -> Period | None:
+    if period is None or period in spans:
+        return period
+    shared = [p for p in spans if ours.get(p) is not None and p.end <= period.end]
+    return max(shared, key=lambda p: p.end) if shared else None
+
+
+def ranges_of(
+    session: Session, indicator: Indicator, observations: Iterable[Observation]
+) -> PeerRanges | None:
+    """One indicator's range of every council's figure by period (ours included), from the store."""
+    spans = rounded_ranges(indicator, store.peer_ranges(session, [indicator.code]).get(indicator.code))
+    return _with_ours(spans, _ours(indicator, observations))
+
+
+def with_ours(
+    spans: PeerRanges | None, indicator: Indicator, observations: Iterable[Observation]
+) -> PeerRanges | None:
+    """`spans` widened to our own figures (whole authority) where we have one."""
+    return _with_ours(spans, _ours(indicator, observations))
+
+
+def _ours(indicator: Indicator, observations: Iterable[Observation]) -> dict[Period, Decimal | None]:
+    return {o.period: rounded(o.value, indicator) for o in observations if o.area is None}
 
 
 def _next_embargo(moments: Sequence[datetime | None], now: datetime) -> datetime | None:
@@ -107,7 +142,9 @@ def all_cards(request: Request, session: Session) -> tuple[IndicatorCard, ...]:
                 found.benchmarks,
                 viewer=request.viewer,
                 now=request.now,
-                peer_ranges=rounded_ranges(indicator, spans.get(indicator.code)),
+                peer_ranges=_with_ours(
+                    rounded_ranges(indicator, spans.get(indicator.code)), _ours(indicator, found.observations)
+                ),
             )
         )
     built = _Cards(stamp, _next_embargo(embargoes, request.now), tuple(cards))
@@ -178,6 +215,21 @@ def _benchmarks(request: Request, session: Session, comparator: Comparator, clus
     return benchmarks_reply(behind(_in_cluster(chosen, cluster), comparator), cluster=cluster, others=others)
 
 
+# Comparisons asked again (the same indicator, period and comparator, for the same kind of
+# viewer) until the store changes or an embargo lifts; the oldest dropped beyond this many.
+MAX_COMPARISONS = 512
+
+
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    stamp: tuple[int, str]
+    valid_until: datetime | None
+    reply: Reply
+
+
+_comparisons: dict[tuple[object, ...], _Kept] = {}
+
+
 def comparison(
     request: Request,
     session: Session,
@@ -187,11 +239,40 @@ def comparison(
 ) -> Reply:
     """`how do we compare on X`: our figure, every comparator's, our ranks and band, and each
     statistical neighbour's figure."""
+    key = (
+        str(session.get_bind().url),
+        request.viewer.is_staff,
+        indicator,
+        None if period is None else period.end,
+        comparator,
+    )
+    stamp = store.catalogue_stamp(session)
+    kept = _comparisons.get(key)
+    if (
+        kept is not None
+        and kept.stamp == stamp
+        and (kept.valid_until is None or request.now < kept.valid_until)
+    ):
+        return kept.reply
+    reply, valid_until = _comparison(request, session, indicator, period, comparator)
+    if len(_comparisons) >= MAX_COMPARISONS:
+        _comparisons.pop(next(iter(_comparisons)))
+    _comparisons[key] = _Kept(stamp, valid_until, reply)
+    return reply
+
+
+def _comparison(
+    request: Request,
+    session: Session,
+    indicator: Indicator,
+    period: Period | None,
+    comparator: Comparator | None,
+) -> tuple[Reply, datetime | None]:
     figures = store.figures(session, [indicator.code])[indicator.code]
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
-    peers = store.peers(session, indicator.code)
     ours: dict[Period, Decimal | None] = {p: rounded(o.value, indicator) for p, o in index.items()}
     shown = period if period is not None else latest_period(index)
+    spans = rounded_ranges(indicator, store.peer_ranges(session, [indicator.code]).get(indicator.code))
     card = build_card(
         indicator,
         index,
@@ -200,6 +281,13 @@ def comparison(
         viewer=request.viewer,
         now=request.now,
         period=shown,
-        peer_ranges=peer_ranges(indicator, peers, ours),
+        peer_ranges=_with_ours(spans, ours),
     )
-    return comparison_reply(compare(card, peers, ours), comparator)
+    # Only the ranked period's figures are fetched: the card's own, or else the latest before it
+    # with both ours and other councils' figures (compare() says which in a note).
+    ranked = _ranked_period(card.period, spans or {}, ours)
+    peers = [] if ranked is None else store.peers(session, indicator.code, ranked)
+    embargoes = [o.embargo_until for o in figures.observations] + [
+        b.embargo_until for b in figures.benchmarks
+    ]
+    return comparison_reply(compare(card, peers, ours), comparator), _next_embargo(embargoes, request.now)
