@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from data import scorecards, store
 from handlers.reply import Reply, Request
 from handlers.scrutiny_replies import (
+    CHART_COMPARATORS,
     benchmarks_reply,
     changes_reply,
     comparison_reply,
@@ -27,15 +28,15 @@ from handlers.scrutiny_replies import (
 from scorecard import query
 from scorecard.card import IndicatorCard, build_card, latest_period
 from scorecard.changes import Direction, moved, since_scorecard
-from scorecard.comparison import behind, compare
-from scorecard.model import Comparator, Indicator, Observation
+from scorecard.comparison import Comparison, behind, compare
+from scorecard.model import Benchmark, Comparator, Indicator, Observation
 from scorecard.overview import build_overview
 from scorecard.periods import Period
 from scorecard.quarterly import scorecard_from_snapshot
-from scorecard.rules import LONDON, PeerRanges, index_observations, round_half_up, rounded
+from scorecard.rules import LONDON, PeerRanges, index_observations, round_half_up, rounded, visible
 from scorecard.scrutiny_words import Scrutiny, ScrutinyKind
 
-__all__ = ["all_cards", "answer", "ranges_of", "reds", "rounded_ranges", "with_ours"]
+__all__ = ["Compared", "all_cards", "answer", "compared", "ranges_of", "reds", "rounded_ranges", "with_ours"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,13 +262,19 @@ def comparison(
     return reply
 
 
-def _comparison(
-    request: Request,
-    session: Session,
-    indicator: Indicator,
-    period: Period | None,
-    comparator: Comparator | None,
-) -> tuple[Reply, datetime | None]:
+@dataclass(frozen=True, slots=True)
+class Compared:
+    """A comparison with what its charts need: our rounded figure by period and every
+    benchmark the viewer may see (each comparator across the years)."""
+
+    comparison: Comparison
+    ours: dict[Period, Decimal | None]
+    benchmarks: tuple[Benchmark, ...]
+    valid_until: datetime | None
+
+
+def compared(request: Request, session: Session, indicator: Indicator, period: Period | None) -> Compared:
+    """The comparison of one indicator at `period` (default: the latest the viewer may see)."""
     figures = store.figures(session, [indicator.code])[indicator.code]
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
     ours: dict[Period, Decimal | None] = {p: rounded(o.value, indicator) for p, o in index.items()}
@@ -290,4 +297,45 @@ def _comparison(
     embargoes = [o.embargo_until for o in figures.observations] + [
         b.embargo_until for b in figures.benchmarks
     ]
-    return comparison_reply(compare(card, peers, ours), comparator), _next_embargo(embargoes, request.now)
+    seen = tuple(b for b in figures.benchmarks if visible(b, request.viewer, request.now))
+    return Compared(compare(card, peers, ours), ours, seen, _next_embargo(embargoes, request.now))
+
+
+def _comparison(
+    request: Request,
+    session: Session,
+    indicator: Indicator,
+    period: Period | None,
+    comparator: Comparator | None,
+) -> tuple[Reply, datetime | None]:
+    found = compared(request, session, indicator, period)
+    return comparison_reply(found.comparison, comparator), found.valid_until
+
+
+def comparison_pictures(
+    request: Request, session: Session, code: str, period_end: str | None, view: str
+) -> tuple[bytes, str, str, str] | None:
+    """A comparison's picture for a Show chart button: (PNG, file name, title, alt text), or
+    None when the indicator is unknown or has no figure. `view`: "comparison" (ours against
+    each statistical neighbour for the period, England marked) or "comparators" (ours and
+    each comparator across the years)."""
+    from scorecard.charts import comparators_trend_chart, comparison_chart, comparison_chart_alt_text
+
+    indicator = store.indicator(session, code)
+    if indicator is None:
+        return None
+    period = None
+    if period_end:
+        period = Period(date.fromisoformat(period_end), indicator.frequency, indicator.year_basis)
+    found = compared(request, session, indicator, period)
+    card = found.comparison.card
+    if card.period is None:
+        return None
+    if view == CHART_COMPARATORS:
+        content = comparators_trend_chart(card, found.ours, found.benchmarks)
+        title = f"{card.title} ({card.code}): ours and the comparators over the years"
+        alt = f"{card.title}: ours and England, statistical neighbours and region across the years."
+        return content, f"{card.code}-comparators.png", title, alt
+    content = comparison_chart(found.comparison)
+    title = f"{card.title} ({card.code}): ours against our statistical neighbours"
+    return content, f"{card.code}-neighbours.png", title, comparison_chart_alt_text(found.comparison)

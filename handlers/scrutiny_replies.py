@@ -22,6 +22,10 @@ __all__ = ["benchmarks_reply", "changes_reply", "comparison_reply", "overview_re
 # Buttons under a list: the first few indicators' cards (one row of buttons).
 MAX_BUTTONS = 5
 
+# The Show chart button's value is "CODE|period end|view": which picture to draw.
+CHART_COMPARISON = "comparison"
+CHART_COMPARATORS = "comparators"
+
 BENCHMARK_VIEW = "Try /kpi where are we behind England, or /kpi how do we compare on an indicator."
 
 
@@ -268,8 +272,10 @@ def comparison_reply(comparison: Comparison, asked: Comparator | None = None) ->
         facts=tuple(facts),
         table=Table(("Compared with", "Figure", "Ours", "Verdict"), tuple(rows)) if rows else None,
         notes=tuple(notes),
-        chart=ChartRef(card.code, (ranked or card.period).end.isoformat(), view="comparison"),
+        chart=ChartRef(card.code, card.period.end.isoformat(), view=CHART_COMPARISON),
         actions=(
+            Action(ActionId.SHOW_CHART, "Show chart", f"{value}|{CHART_COMPARISON}", primary=True),
+            Action(ActionId.SHOW_CHART, "Comparators over the years", f"{value}|{CHART_COMPARATORS}"),
             Action(ActionId.CHOOSE, "Show the card", card.code),
             Action(ActionId.RAISE_CONCERN, "Raise a concern", value),
         ),

@@ -151,3 +151,18 @@ def test_a_comparison_with_every_council_a_neighbour_fits() -> None:
     assert reply.kind is Kind.COMPARISON
     check_message(reply)
     assert len(reply.as_json()["neighbours"]) == 152
+
+
+@pytest.mark.parametrize("view", ["comparison", "comparators"])
+def test_the_comparisons_charts_are_uploaded_privately_as_pngs(slack: Slack, stub: Any, view: str) -> None:
+    from tests.slack.conftest import settle
+
+    body = body_of(slack.command("/kpi", "how do we compare on CLA rate"))
+    buttons = [e for b in body["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    chart = next(b for b in buttons if b["value"].endswith(f"|{view}"))
+    assert chart["value"].startswith("CLA-01|")
+    slack.press(chart["action_id"], chart["value"])
+    settle(slack.app)
+    (upload,) = stub.of("files.getUploadURLExternal")
+    assert upload.params["filename"].startswith("CLA-01-")
+    assert stub.of("conversations.open"), "a private answer's chart goes to the member's direct messages"
