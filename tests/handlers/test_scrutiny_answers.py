@@ -250,3 +250,12 @@ def test_changes_since_the_published_scorecard_new_revised_and_rag_with_before_a
     assert changes["SEND-01"]["period"] == "October 2026"
     # Quarterly figures with nothing new are not listed.
     assert "SAFE-05" not in changes
+
+
+def test_the_console_prints_the_same_answers_as_text(cli: typer.Typer, sample_store_url: str) -> None:
+    overview = run(cli, "ask", "how are we doing", "--database-url", sample_store_url)
+    assert "Overview" in overview and "Not rated: 3 context measures" in overview
+    compared = run(cli, "ask", "how do we compare on CLA rate", "--database-url", sample_store_url)
+    assert "joint 24th of 25" in compared and "Ashcombe" in compared
+    worse = run(cli, "ask", "what got worse", "--database-url", sample_store_url)
+    assert "What got worse" in worse and "SEND-01" in worse
