@@ -155,7 +155,8 @@ def test_ehcp_timeliness_rotherham_and_england_2024(rotherham: LaitFrames, dicti
 @pytest.mark.lait
 def test_frames_have_the_data_format_columns(rotherham: LaitFrames) -> None:
     frames = rotherham.frames
-    assert set(frames) == {"indicators", "observations", "benchmarks"}
+    assert set(frames) == {"indicators", "observations", "benchmarks", "peers"}
+    assert list(frames["peers"].columns) == ["code", "period", "council", "value", "statistical_neighbour"]
     assert {"code", "title", "cluster", "polarity", "unit", "frequency", "year_basis", "ytd"} <= set(
         frames["indicators"].columns
     )
