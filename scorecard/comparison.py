@@ -16,6 +16,7 @@ from typing import Any
 
 from scorecard.card import IndicatorCard, card_as_dict
 from scorecard.model import Comparator, Indicator, Polarity, Unit, Verdict
+from scorecard.overview import counted
 from scorecard.periods import Period
 from scorecard.rules import (
     COUNT_NOTE,
@@ -352,7 +353,7 @@ class BenchmarkGaps:
         """ "Not compared: 106 context measures (no better or worse), 40 counts ..."."""
         if not self.not_compared:
             return ""
-        parts = [f"{count} {reason}" for reason, count in self.not_compared]
+        parts = [counted(count, reason) for reason, count in self.not_compared]
         return "Not compared: " + "; ".join(parts) + "."
 
 

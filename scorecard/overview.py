@@ -20,6 +20,7 @@ __all__ = [
     "ClusterCounts",
     "Overview",
     "build_overview",
+    "counted",
     "not_rated_reasons",
     "not_rated_words",
     "overview_as_dict",
@@ -78,11 +79,23 @@ def not_rated_reasons(cards: Iterable[IndicatorCard]) -> tuple[tuple[str, int], 
     return tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
+_SINGULAR = {"context measures": "context measure", "counts": "count"}
+
+
+def counted(count: int, reason: str) -> str:
+    """ "3 context measures (never rated)"; "1 context measure (never rated)"; "1 count (...)"."""
+    if count == 1:
+        for plural, single in _SINGULAR.items():
+            if reason.startswith(plural):
+                reason = single + reason[len(plural) :]
+    return f"{count:,} {reason}"
+
+
 def not_rated_words(reasons: Sequence[tuple[str, int]]) -> str:
     """ "Not rated: 300 no target set for 2024/25; 106 context measures (never rated)." or ""."""
     if not reasons:
         return ""
-    return "Not rated: " + "; ".join(f"{count} {reason}" for reason, count in reasons) + "."
+    return "Not rated: " + "; ".join(counted(count, reason) for reason, count in reasons) + "."
 
 
 @dataclass(frozen=True, slots=True)

@@ -137,7 +137,7 @@ def test_the_overview_counts_colours_and_directions_and_says_why_some_are_not_ra
     }
     assert [c.code for c in view.attention] == ["CLA-01"]  # red and declining
     assert [c.code for c in view.movers] == ["CLA-01", "DEM-03", "SEND-01"]
-    assert not_rated_words(view.not_rated) == "Not rated: 1 context measures (never rated)."
+    assert not_rated_words(view.not_rated) == "Not rated: 1 context measure (never rated)."
     data = overview_as_dict(view)
     assert data["clusters"][0] == {
         "cluster": "SEND",
