@@ -106,3 +106,20 @@ def test_on_scorecard_defaults_to_true_and_false_keeps_an_indicator_off_the_scor
     with pytest.raises(LoadFailed) as refused:
         load_path(engine, write_csv_databook(tmp_path / "bad", changed(BASE, "indicators", indicators)))
     assert any(e.column == "on_scorecard" and e.row == 3 for e in refused.value.errors)
+
+
+def test_a_store_with_figures_upgrades_to_peers_and_back(engine: Engine, tmp_path: Path) -> None:
+    """Migration 0005 on a store that already holds a council's figures (foreign keys and all)."""
+    from alembic import command
+
+    from data.db import alembic_config
+
+    load_path(engine, write_csv_databook(tmp_path / "book", _with_peers(PEERS)))
+    config = alembic_config(engine)
+    command.downgrade(config, "0004")
+    command.upgrade(config, "head")
+    with Session(engine) as session:
+        assert all(i.on_scorecard for i in store.catalogue(session))
+        assert store.peers(session, "SEND-01") == []
+    report = load_path(engine, write_csv_databook(tmp_path / "again", _with_peers(PEERS)))
+    assert report.counts["peers"].new == 4

@@ -34,11 +34,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_peers')),
     sa.UniqueConstraint('code', 'period_end', 'council', name=op.f('uq_peers_code_period_end_council'))
     )
-    with op.batch_alter_table('indicators', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('on_scorecard', sa.Boolean(), server_default=sa.true(), nullable=False))
+    # A plain ADD COLUMN, on SQLite too: a batch copy of `indicators` would have to drop the
+    # table that observations, targets and benchmarks refer to (a stored council's refuses).
+    op.add_column('indicators', sa.Column('on_scorecard', sa.Boolean(), server_default=sa.true(), nullable=False))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('indicators', schema=None) as batch_op:
-        batch_op.drop_column('on_scorecard')
     op.drop_table('peers')
+    # A plain DROP COLUMN (SQLite 3.35+): a batch copy of `indicators` would have to drop the
+    # table that observations, targets and benchmarks refer to.
+    op.drop_column('indicators', 'on_scorecard')
