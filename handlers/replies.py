@@ -17,7 +17,6 @@ from scorecard.card import (
     cluster_as_dict,
     rag_counts,
     summary_line,
-    summary_line_as_dict,
 )
 from scorecard.model import GlossaryEntry, Indicator, Rag
 from scorecard.overview import not_rated_reasons, not_rated_words
@@ -141,21 +140,6 @@ def clusters_reply(cards_by_cluster: dict[str, Sequence[IndicatorCard]]) -> Repl
         table=Table(("Cluster", "Indicators", "Green", "Amber", "Red", "Not rated"), tuple(rows)),
         actions=tuple(Action(ActionId.SHOW_CLUSTER, name, name) for name in list(cards_by_cluster)[:25]),
         data={"clusters": entries},
-    )
-
-
-def reds_reply(reds: dict[str, tuple[SummaryLine, ...]]) -> Reply:
-    """Indicators red now, by cluster."""
-    lines = [line for group in reds.values() for line in group]
-    if not lines:
-        return Reply(kind=Kind.REDS, heading="Red indicators", summary="No indicator is red now.",
-                     data={"indicators": []})
-    return Reply(
-        kind=Kind.REDS,
-        heading="Red indicators",
-        summary=f"{len(lines)} indicator{'s are' if len(lines) != 1 else ' is'} red now.",
-        table=_lines_table(lines, with_cluster=True),
-        data={"indicators": [summary_line_as_dict(line) for line in lines]},
     )
 
 
