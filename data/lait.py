@@ -7,7 +7,11 @@ frames `data.load.load_frames` loads, keyed and spelled as spec/data-format.md:
 
 - `indicators`: one per LAIT measure (`Measure_short` is the code);
 - `observations`: one council's yearly values (or every council's, `area` = its name);
-- `benchmarks`: England, the council's region, and the mean of its statistical neighbours.
+- `benchmarks`: England, the council's region, and the mean of its statistical neighbours;
+- `peers`: every other English council's figures, its statistical neighbours marked (ranks,
+  quartile bands and each neighbour's own figure);
+- `on_scorecard`: the headline measures of `lait_scorecard.toml` (or the codes given) make the
+  members' quarterly scorecard; the rest stay loaded and can be asked about.
 
 It only converts: validation and writing are the loader's, so a LAIT import obeys exactly
 the rules a council's own databook does. The conversion is vectorised pandas; Python-level
@@ -51,6 +55,7 @@ __all__ = [
     "LaitFrames",
     "SkipReason",
     "Skipped",
+    "default_scorecard",
     "guess_unit",
     "lait_all_councils_frames",
     "lait_frames",
@@ -556,12 +561,51 @@ def _frames(
 # --- public ---------------------------------------------------------------------------------
 
 
+SCORECARD_FILE = Path(__file__).with_name("lait_scorecard.toml")
+
+
+def default_scorecard() -> list[str]:
+    """The headline measures of `lait_scorecard.toml`, theme by theme, in file order."""
+    import tomllib
+
+    data = tomllib.loads(SCORECARD_FILE.read_text("utf-8"))
+    return [code for codes in data["scorecard"].values() for code in codes]
+
+
+def _peers(rows: pd.DataFrame, neighbour_numbers: Iterable[int]) -> pd.DataFrame:
+    """Every other council's usable figures, `statistical_neighbour` marking ours."""
+    usable = rows[rows["skip"].isna()]
+    flags = np.where(usable["la_number"].isin(list(neighbour_numbers)).to_numpy(), "true", "false")
+    return pd.DataFrame(
+        {
+            "code": usable["code"].to_numpy(),
+            "period": usable["period"].to_numpy(),
+            "council": usable["area"].to_numpy(),
+            "value": usable["value"].to_numpy(),
+            "statistical_neighbour": flags,
+        }
+    )
+
+
+def _mark_scorecard(indicators: pd.DataFrame, codes: Iterable[str]) -> pd.DataFrame:
+    wanted = list(dict.fromkeys(codes))
+    unknown = [code for code in wanted if code not in set(indicators["code"])]
+    if unknown:
+        raise LaitError(
+            "not LAIT measures with figures, so not for the scorecard: " + ", ".join(unknown)
+        )
+    marked = indicators.copy()
+    marked["on_scorecard"] = np.where(marked["code"].isin(wanted), "true", "false")
+    return marked
+
+
 def lait_frames(
     parquet: Path,
     *,
     la: str,
     dictionary: Path | None = None,
     neighbours: Path | None = None,
+    scorecard: Iterable[str] | None = None,
 ) -> LaitFrames:
     """One council's LAIT figures as databook frames: indicators, observations, benchmarks.
 
@@ -587,7 +631,9 @@ def lait_frames(
     wanted = {number, ENGLAND_NUMBER, *neighbour_numbers}
     if region_number is not None:
         wanted.add(region_number)
-    prepared = _prepare(bds, dict_frame, keep=bds["la_number"].isin(wanted))
+    # Every council's rows too: they are the peers.
+    keep = bds["la_number"].isin(wanted) | (bds["la_number"] < ENGLAND_NUMBER)
+    prepared = _prepare(bds, dict_frame, keep=keep.fillna(False).astype(bool))
     rows = _drop_duplicate_periods(prepared.rows)
 
     own = rows[rows["la_number"] == number]
@@ -596,7 +642,7 @@ def lait_frames(
     neighbour_rows = rows[rows["la_number"].isin(neighbour_numbers)]
 
     frames = _frames(
-        prepared.indicators,
+        _mark_scorecard(prepared.indicators, default_scorecard() if scorecard is None else scorecard),
         _observations(own, with_area=False),
         [
             _benchmarks(england, Comparator.ENGLAND),
@@ -604,6 +650,8 @@ def lait_frames(
             _neighbour_mean(neighbour_rows, prepared.indicators),
         ],
     )
+    others = rows[(rows["la_number"] < ENGLAND_NUMBER) & (rows["la_number"] != number)]
+    frames["peers"] = _peers(others, neighbour_numbers)
     names = areas.set_index("la_number")["area"]
     return LaitFrames(
         frames=frames,

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import pandas as pd
 
+from data import peers as _peers
 from scorecard.characters import CANNOT_STORE, unstorable
 from scorecard.model import (
     DEFAULT_DECIMALS,
@@ -86,6 +87,7 @@ COLUMNS: dict[str, dict[str, bool]] = {
         "frequency": True, "year_basis": False, "ytd": False, "dot_basis": False,
         "decimals": False, "aliases": False, "definition": False, "data_notes": False,
         "source": False, "service_area": False, "council_plan": False, "active": False,
+        "on_scorecard": False,
     },
     "observations": {
         "code": True, "period": True, "value": True, "numerator": False, "denominator": False,
@@ -96,6 +98,7 @@ COLUMNS: dict[str, dict[str, bool]] = {
     "benchmarks": {
         "code": True, "period": True, "comparator": True, "value": True, "embargo_until": False,
     },
+    "peers": _peers.COLUMNS,
     "glossary": {"term": True, "definition": True},
     "meetings": {
         "committee": True, "date": True, "focus_clusters": False, "agenda_deadline": False,
@@ -915,6 +918,12 @@ def _check_indicators(frame: pd.DataFrame, file: str, errors: _Errors) -> pd.Dat
         lambda rows: (f"'{value}' is not true or false" for value in rows["active"]),
     )
     frame["active"] = active.map(truth).fillna(True).astype(bool)
+    on_scorecard = frame["on_scorecard"].str.lower()
+    errors.add_rows(
+        file, frame, ~on_scorecard.isin(list(truth)), "on_scorecard",
+        lambda rows: (f"'{value}' is not true or false" for value in rows["on_scorecard"]),
+    )
+    frame["on_scorecard"] = on_scorecard.map(truth).fillna(True).astype(bool)
     frame["aliases"] = frame["aliases"].map(
         lambda text: ";".join(part.strip() for part in text.split(";") if part.strip())
     )
@@ -1199,6 +1208,7 @@ def _check(
         "observations": lambda f, file: _check_observations(f, file, errors, known, info),
         "targets": lambda f, file: _check_targets(f, file, errors, known, info),
         "benchmarks": lambda f, file: _check_benchmarks(f, file, errors, known, info),
+        "peers": lambda f, file: _peers.check_peers(f, file, errors, known, info),
         "glossary": lambda f, file: _check_glossary(f, file, errors),
         "meetings": lambda f, file: _check_meetings(f, file, errors, clusters),
         "roles": lambda f, file: _check_roles(f, file, errors),
@@ -1347,6 +1357,8 @@ class _Writer:
             self._targets(tables["targets"])
         if "benchmarks" in tables:
             self._benchmarks(tables["benchmarks"])
+        if "peers" in tables:
+            _peers.write_peers(self, tables["peers"])
         if "glossary" in tables:
             self._glossary(tables["glossary"])
         if "meetings" in tables:
@@ -1397,7 +1409,7 @@ class _Writer:
     _INDICATOR_FIELDS = (
         "title", "cluster", "polarity", "unit", "frequency", "year_basis", "ytd", "dot_basis",
         "decimals", "aliases", "definition", "data_notes", "source", "service_area",
-        "council_plan", "active",
+        "council_plan", "active", "on_scorecard",
     )
 
     def _indicators(self, frame: pd.DataFrame) -> None:
@@ -1420,7 +1432,7 @@ class _Writer:
                 int(record["decimals"]) if record["decimals"] else None,
                 record["aliases"], record["definition"], record["data_notes"],
                 record["source"], record["service_area"], record["council_plan"],
-                bool(record["active"]),
+                bool(record["active"]), bool(record["on_scorecard"]),
             )
             code = record["code"]
             if code not in stored:

@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -81,6 +82,9 @@ class IndicatorRow(Base):
     service_area: Mapped[str] = mapped_column(String(200))
     council_plan: Mapped[str] = mapped_column(Text)
     active: Mapped[bool] = mapped_column(Boolean)
+    # On the members' quarterly scorecard and in the overview (data-format.md); every active
+    # indicator can be asked about either way.
+    on_scorecard: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
     # Order in the file it was first loaded from: the catalogue's order within a cluster.
     position: Mapped[int] = mapped_column(Integer)
     source_file: Mapped[str] = mapped_column(String(500))
@@ -154,6 +158,23 @@ class BenchmarkRow(Base):
     comparator: Mapped[str] = mapped_column(String(32))
     value: Mapped[float] = mapped_column(Float)
     embargo_until: Mapped[datetime | None] = mapped_column(DateTime)
+    source_file: Mapped[str] = mapped_column(String(500))
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class PeerRow(Base):
+    """Another council's figure for one of our indicators (data-format.md `peers`): for ranks,
+    quartile bands and our statistical neighbours' own figures."""
+
+    __tablename__ = "peers"
+    __table_args__ = (UniqueConstraint("code", "period_end", "council"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    code: Mapped[str] = mapped_column(ForeignKey("indicators.code"))
+    period_end: Mapped[date] = mapped_column(Date)
+    council: Mapped[str] = mapped_column(String(200))
+    value: Mapped[float] = mapped_column(Float)
+    statistical_neighbour: Mapped[bool] = mapped_column(Boolean)
     source_file: Mapped[str] = mapped_column(String(500))
     loaded_at: Mapped[datetime] = mapped_column(DateTime)
 

@@ -22,9 +22,11 @@ from data.schema import (
     LoadRow,
     MeetingRow,
     ObservationRow,
+    PeerRow,
     RoleRow,
     TargetRow,
 )
+from scorecard.comparison import Peer
 from scorecard.model import (
     Benchmark,
     Comparator,
@@ -57,6 +59,8 @@ __all__ = [
     "meetings",
     "observations",
     "overview",
+    "peer_ranges",
+    "peers",
     "roles_of",
     "targets",
 ]
@@ -107,6 +111,7 @@ def _indicator(row: IndicatorRow) -> Indicator:
         service_area=row.service_area,
         council_plan=row.council_plan,
         active=bool(row.active),
+        on_scorecard=bool(row.on_scorecard),
     )
 
 
@@ -261,6 +266,50 @@ def figures(
         )
         for code, item in indicators.items()
     }
+
+
+def peers(session: Session, code: str, period: Period | None = None) -> list[Peer]:
+    """Other councils' figures for one indicator (data-format.md `peers`), oldest period first,
+    councils A to Z; only those for `period` when given."""
+    found = indicator(session, code)
+    if found is None:
+        return []
+    query = (
+        select(PeerRow.period_end, PeerRow.council, PeerRow.value, PeerRow.statistical_neighbour)
+        .where(PeerRow.code == code)
+        .order_by(PeerRow.period_end, PeerRow.council)
+    )
+    if period is not None:
+        query = query.where(PeerRow.period_end == period.end)
+    # A few periods among a thousand rows: each built once.
+    periods: dict[date, Period] = {}
+    result = []
+    for end, council, value, neighbour in session.execute(query):
+        when = periods.get(end)
+        if when is None:
+            when = periods[end] = _period(end, found)
+        result.append(Peer(code, when, council, value, bool(neighbour)))
+    return result
+
+
+def peer_ranges(
+    session: Session, codes: Iterable[str] | None = None
+) -> dict[str, dict[Period, tuple[float, float]]]:
+    """Per indicator (those with `codes`, or all) and period, the lowest and highest of the
+    other councils' figures, in one grouped query (a comparator outside them is a source slip)."""
+    wanted = None if codes is None else list(codes)
+    indicators = {item.code: item for item in catalogue(session, codes=wanted)}
+    query = select(
+        PeerRow.code, PeerRow.period_end, func.min(PeerRow.value), func.max(PeerRow.value)
+    ).group_by(PeerRow.code, PeerRow.period_end)
+    if wanted is not None:
+        query = query.where(PeerRow.code.in_(wanted))
+    ranges: dict[str, dict[Period, tuple[float, float]]] = defaultdict(dict)
+    for code, end, low, high in session.execute(query):
+        item = indicators.get(code)
+        if item is not None:
+            ranges[code][_period(end, item)] = (float(low), float(high))
+    return dict(ranges)
 
 
 def glossary(session: Session) -> list[GlossaryEntry]:

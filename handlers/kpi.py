@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from data import scorecards, store
 from handlers import help as help_conversation
+from handlers import scrutiny
 from handlers.replies import (
     area_reply,
     card_reply,
@@ -22,11 +23,10 @@ from handlers.replies import (
     glossary_list_reply,
     glossary_reply,
     not_found_reply,
-    reds_reply,
 )
 from handlers.reply import Reply, Request
 from scorecard import query
-from scorecard.card import IndicatorCard, area_figure, build_card, latest_period, reds
+from scorecard.card import IndicatorCard, area_figure, build_card, latest_period
 from scorecard.glossary import BUILTIN_GLOSSARY, lookup, merge_glossary
 from scorecard.model import GlossaryEntry, Indicator
 from scorecard.periods import Period
@@ -107,7 +107,9 @@ def answer(request: Request, session: Session) -> Reply:
         case query.Command(name=query.CommandName.CLUSTERS):
             return clusters_reply(_by_cluster(_cards(request, session, _active(catalogue))))
         case query.Command(name=query.CommandName.REDS):
-            return reds_reply(reds(_cards(request, session, _active(catalogue))))
+            return scrutiny.reds(request, session)
+        case query.Scrutiny():
+            return scrutiny.answer(request, session, meant)
         case query.NotFound(hint=hint):
             return not_found_reply(_words(request.text), _not_found_message(request.text, hint))
     return not_found_reply(_words(request.text))
@@ -155,6 +157,8 @@ def _card(request: Request, session: Session, indicator: Indicator, period: Peri
         now=request.now,
         period=shown,
         published=published,
+        # Other councils' range: a comparator outside it is flagged, not judged (issue 13).
+        peer_ranges=scrutiny.ranges_of(session, indicator, figures.observations),
     )
 
 
@@ -166,6 +170,7 @@ def _cards(
 ) -> list[IndicatorCard]:
     """Cards for many indicators from one bulk fetch (four queries, whatever the count)."""
     figures = store.figures(session, [i.code for i in indicators])
+    spans = store.peer_ranges(session, [i.code for i in indicators])
     cards = []
     for indicator in indicators:
         found = figures[indicator.code]
@@ -178,6 +183,11 @@ def _cards(
                 viewer=request.viewer,
                 now=request.now,
                 period=None if requested is None else requested.period_for(indicator),
+                peer_ranges=scrutiny.with_ours(
+                    scrutiny.rounded_ranges(indicator, spans.get(indicator.code)),
+                    indicator,
+                    found.observations,
+                ),
             )
         )
     return cards

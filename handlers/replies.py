@@ -17,9 +17,9 @@ from scorecard.card import (
     cluster_as_dict,
     rag_counts,
     summary_line,
-    summary_line_as_dict,
 )
 from scorecard.model import GlossaryEntry, Indicator, Rag
+from scorecard.overview import not_rated_reasons, not_rated_words
 
 MAX_CHOICES = 5
 
@@ -99,11 +99,14 @@ def cluster_reply(cluster: str, cards: Sequence[IndicatorCard]) -> Reply:
     """A cluster: one line per indicator with value, RAG and direction of travel."""
     lines = [summary_line(card) for card in cards]
     counts = rag_counts(cards)
+    # Any list that counts colours says why some are not rated (scorecard-rules.md).
+    why = not_rated_words(not_rated_reasons(cards))
     return Reply(
         kind=Kind.CLUSTER,
         heading=cluster,
         summary=_counts_sentence(counts),
         table=_lines_table(lines),
+        notes=(why,) if why else (),
         actions=tuple(
             Action(ActionId.CHOOSE, line.code, line.code) for line in lines[: 25]
         ),
@@ -128,28 +131,15 @@ def clusters_reply(cards_by_cluster: dict[str, Sequence[IndicatorCard]]) -> Repl
             )
         )
         entries.append({"cluster": cluster, "indicators": len(cards), **{r.value: counts[r] for r in Rag}})
+    why = not_rated_words(not_rated_reasons(card for cards in cards_by_cluster.values() for card in cards))
     return Reply(
         kind=Kind.CLUSTERS,
         heading="Clusters",
         summary="Ask about a cluster by name, for example /kpi SEND.",
+        notes=(why,) if why else (),
         table=Table(("Cluster", "Indicators", "Green", "Amber", "Red", "Not rated"), tuple(rows)),
         actions=tuple(Action(ActionId.SHOW_CLUSTER, name, name) for name in list(cards_by_cluster)[:25]),
         data={"clusters": entries},
-    )
-
-
-def reds_reply(reds: dict[str, tuple[SummaryLine, ...]]) -> Reply:
-    """Indicators red now, by cluster."""
-    lines = [line for group in reds.values() for line in group]
-    if not lines:
-        return Reply(kind=Kind.REDS, heading="Red indicators", summary="No indicator is red now.",
-                     data={"indicators": []})
-    return Reply(
-        kind=Kind.REDS,
-        heading="Red indicators",
-        summary=f"{len(lines)} indicator{'s are' if len(lines) != 1 else ' is'} red now.",
-        table=_lines_table(lines, with_cluster=True),
-        data={"indicators": [summary_line_as_dict(line) for line in lines]},
     )
 
 

@@ -26,6 +26,10 @@ class Kind(StrEnum):
     CLUSTER = "cluster"
     CLUSTERS = "clusters"
     REDS = "reds"
+    CHANGES = "changes"
+    COMPARISON = "comparison"
+    BENCHMARKS = "benchmarks"
+    OVERVIEW = "overview"
     CHOICES = "choices"
     GLOSSARY = "glossary"
     HELP = "help"
@@ -83,6 +87,9 @@ class ChartRef:
 
     code: str
     period_end: str
+    # "trend" (the card's trend, with comparators across the years) or "comparison" (our
+    # council against each statistical neighbour for the period, England marked).
+    view: str = "trend"
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,7 @@ from scorecard.rules import (
     DotResult,
     Number,
     ObservationIndex,
+    PeerRanges,
     VisibleIndex,
     direction_of_travel,
     disclosure,
@@ -281,13 +282,16 @@ def build_card(
     now: datetime,
     period: Period | None = None,
     published: Number | None = None,
+    peer_ranges: PeerRanges | None = None,
 ) -> IndicatorCard:
     """Assemble the card for `indicator` at `period` (default: the latest the viewer may see).
 
     `observations` may be the indicator's observations or an index made by
     `rules.index_observations` for the same viewer and `now` (saves indexing twice).
     Only whole-authority figures the viewer may see at `now` are used (embargoed ones are left
-    out for members everywhere: value, DOT, YTD, trend, verdicts). `published` is the value as
+    out for members everywhere: value, DOT, YTD, trend, verdicts). `peer_ranges` (every
+    council's lowest and highest figure by period, where `peers` are loaded) flags a comparator
+    outside all of them instead of judging it. `published` is the value as
     shown in the last published scorecard for this period, if any: when the rounded figure now
     differs, the card says it was revised since publication.
     Example: good is high, target 90 amber 84, June 2024 86.0% after May 88.0% -> "86.0%",
@@ -371,7 +375,13 @@ def build_card(
         ytd_label=_ytd_label(indicator, shown_period),
         last_year=figure_at(index, shown_period.same_period_last_year(), indicator),
         benchmarks=latest_benchmarks(
-            indicator, benchmarks, index, viewer=viewer, now=now, as_of=shown_period
+            indicator,
+            benchmarks,
+            index,
+            viewer=viewer,
+            now=now,
+            as_of=shown_period,
+            peer_ranges=peer_ranges,
         ),
         trend=_trend(indicator, index, shown_period),
         published_value=published_value,
@@ -459,6 +469,7 @@ def card_as_dict(card: IndicatorCard) -> dict[str, Any]:
                 "period": b.period.label,
                 "value": _number(b.value),
                 "verdict": None if b.verdict is None else b.verdict.value,
+                "note": b.note,
                 "label": b.label,
                 "display": b.display,
                 "words": b.words,

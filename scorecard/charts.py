@@ -15,18 +15,21 @@ from __future__ import annotations
 import io
 import math
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from itertools import accumulate
 from typing import TYPE_CHECKING, Any
 
 from scorecard.card import Figure as CardFigure
 from scorecard.card import IndicatorCard
+from scorecard.comparison import Comparison
 from scorecard.labels import TONE_COLOURS, dot_text, rag_style, short_period, unit_axis_label
-from scorecard.model import Comparator, Dot, Polarity, Rag, Unit
-from scorecard.periods import Frequency, months_of
+from scorecard.model import Benchmark, Comparator, Dot, Polarity, Rag, Unit
+from scorecard.periods import Frequency, Period, months_of
 from scorecard.quarterly import BenchmarkCell, QuarterlyScorecard, ScorecardRow
+from scorecard.rules import round_half_up
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -603,3 +606,167 @@ if TYPE_CHECKING:
 
     class _Box(Protocol):
         def __call__(self, x: float, y: float, w: float, h: float, colour: str, **style: object) -> None: ...
+
+
+# --- How we compare (issue 13) -------------------------------------------------------------
+
+OURS = "#d55e00"
+NEIGHBOUR = "#9ab3c9"
+
+
+def comparison_chart(comparison: Comparison, council: str = "Our council") -> bytes:
+    """Our council against each statistical neighbour for the ranked period, as a PNG.
+
+    One bar per council, best first by polarity (highest first for `none`), ours in a strong
+    colour and named; England's figure for the same period is a dashed vertical line, unless it
+    was flagged (outside every council's figure: it is then named in the footnote, not drawn).
+    The title names the indicator, the period and our rank in words.
+    """
+    from matplotlib.figure import Figure
+
+    indicator = comparison.indicator
+    period = comparison.period
+    bars: list[tuple[str, float, bool]] = [(f.council, float(f.value), False) for f in comparison.neighbours]
+    if comparison.value is not None:
+        bars.append((council, float(comparison.value), True))
+    descending = indicator.polarity is not Polarity.LOW
+    bars.sort(key=lambda bar: (-bar[1] if descending else bar[1], bar[0]))
+    england = next(
+        (b for b in comparison.comparators if b.comparator is Comparator.ENGLAND and b.period == period), None
+    )
+    height = 2.2 + 0.34 * max(len(bars), 3)
+    with _drawing():
+        figure = Figure(figsize=(7.6, height))
+        # Inches kept for the title and subtitle above, the axis and footnote below.
+        bottom, top = 0.85 / height, 1.45 / height
+        ax = figure.add_axes((0.3, bottom, 0.62, 1 - bottom - top))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        labels = [name for name, _value, _ours in bars]
+        values = [value for _name, value, _ours in bars]
+        colours = [OURS if ours else NEIGHBOUR for _name, _value, ours in bars]
+        positions = list(range(len(bars)))[::-1]
+        ax.barh(positions, values, color=colours, edgecolor=INK, linewidth=0.5, zorder=3)
+        ax.set_yticks(positions, [textwrap.shorten(label, 28) for label in labels], fontsize=8.5)
+        for tick, (_name, _value, ours) in zip(ax.get_yticklabels(), bars, strict=True):
+            if ours:
+                tick.set_fontweight("bold")
+        fmt = _number_format(indicator.unit, max(values, default=0.0))
+        scale = 1_000_000 if indicator.unit is Unit.GBP and max(values, default=0.0) >= 1_000_000 else 1
+        for y, value in zip(positions, values, strict=True):
+            ax.annotate(fmt.format(value / scale), (value, y), xytext=(3, 0), textcoords="offset points",
+                        va="center", fontsize=8, color=INK)
+        footnotes = []
+        if england is not None and england.note:
+            footnotes.append(f"England {england.period.label} ({england.display}): {england.note}.")
+        elif england is not None:
+            line = float(england.value)
+            ax.axvline(line, color="#8e3b86", linestyle=(0, (5, 3)), linewidth=1.4, zorder=4)
+            ax.annotate(f"England {england.display}", (line, 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(3, 2), textcoords="offset points", fontsize=8, color="#8e3b86")
+        if not bars:
+            ax.text(0.5, 0.5, "No councils' figures to chart", transform=ax.transAxes, ha="center",
+                    va="center", color=MUTED)
+        ax.grid(axis="x", color="#dddddd", linewidth=0.7, zorder=0)
+        ax.tick_params(axis="x", labelsize=8)
+        ax.set_xlabel(unit_axis_label(indicator.unit), fontsize=9, color=MUTED)
+        when = period.label if period is not None else ""
+        figure.suptitle(textwrap.fill(f"{indicator.code}  {indicator.title}", 70), x=0.03, ha="left",
+                        fontsize=10.5, fontweight="bold", color=HEADING)
+        subtitle = f"{when}: ours and our statistical neighbours, best first"
+        if comparison.rank_words:
+            subtitle += f"  ·  {comparison.rank_words}"
+        figure.text(
+            0.03, 1 - 0.72 / height, textwrap.fill(subtitle, 110), fontsize=8.5, color=MUTED, va="top"
+        )
+        if footnotes:
+            figure.text(0.03, 0.02, " ".join(footnotes), fontsize=8, color=MUTED)
+        return _png(figure, CARD_DPI)
+
+
+def comparison_chart_alt_text(comparison: Comparison, council: str = "Our council") -> str:
+    """What the comparison chart shows, in words: ours, the rank, each neighbour, England."""
+    period = "" if comparison.period is None else f" in {comparison.period.label}"
+    parts = [f"{comparison.indicator.title}{period}: {council} {comparison.display}."]
+    if comparison.rank_words:
+        parts.append(f"Rank: {comparison.rank_words}.")
+    if comparison.neighbours:
+        listed = ", ".join(f"{f.council} {f.display}" for f in comparison.neighbours)
+        parts.append(f"Statistical neighbours, best first: {listed}.")
+    for benchmark in comparison.comparators:
+        if benchmark.comparator is Comparator.ENGLAND:
+            note = f" ({benchmark.note})" if benchmark.note else ""
+            parts.append(f"{benchmark.label}: {benchmark.display}{note}.")
+    return " ".join(parts)
+
+
+def comparators_trend_chart(
+    card: IndicatorCard, ours: Mapping[Period, Decimal | None], benchmarks: Sequence[Benchmark]
+) -> bytes:
+    """Ours and each comparator across the years, as a PNG: one line each (ours solid, the
+    comparators dashed in their own colour and shape), at every period a comparator has a
+    figure for (`ours`: our rounded figure by period), so the comparators' own trend shows, not
+    only their latest figure. A count's comparators are totals for other populations, so they
+    are left out and the chart says so.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    indicator = card.indicator
+    places = indicator.effective_decimals
+    periods = sorted({b.period for b in benchmarks if b.code == indicator.code}, key=lambda p: p.end)
+    if card.period is not None:
+        periods = [p for p in periods if p.end <= card.period.end]
+    counted = indicator.unit is Unit.COUNT
+    with _drawing():
+        figure = Figure(figsize=(7.6, 4.0))
+        ax = figure.add_axes((0.1, 0.16, 0.86, 0.66))
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        xs = list(range(len(periods)))
+        plotted: list[float] = []
+        mine = [ours.get(p) for p in periods]
+        points = [(x, float(v)) for x, v in zip(xs, mine, strict=True) if v is not None]
+        if points:
+            ax.plot([x for x, _ in points], [v for _, v in points], color=THIS_YEAR, marker="o",
+                    linewidth=2.2, label="Ours", zorder=4)
+            plotted.extend(v for _, v in points)
+        if not counted:
+            for comparator in Comparator:
+                found = {
+                    b.period: b.value
+                    for b in benchmarks
+                    if b.comparator is comparator and b.code == indicator.code
+                }
+                line = [
+                    (x, float(round_half_up(found[p], places)))
+                    for x, p in zip(xs, periods, strict=True)
+                    if p in found
+                ]
+                if not line:
+                    continue
+                marker, colour, short = _BENCHMARK_STYLE[comparator.value]
+                ax.plot([x for x, _ in line], [v for _, v in line], color=colour, marker=marker,
+                        linestyle=(0, (5, 3)), linewidth=1.5, label=short, zorder=3)
+                plotted.extend(v for _, v in line)
+        ax.set_xticks(xs, [short_period(p.label) for p in periods], fontsize=8.5)
+        if plotted:
+            low, high = min(plotted), max(plotted)
+            pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
+            ax.set_ylim(low - pad, high + pad)
+            fmt = _number_format(indicator.unit, high)
+            scale = 1_000_000 if indicator.unit is Unit.GBP and high >= 1_000_000 else 1
+            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.format(v / scale)))
+            ax.yaxis.set_major_locator(MaxNLocator(nbins=6))
+            ax.legend(loc="upper left", fontsize=8, frameon=False, ncols=4, bbox_to_anchor=(0, 1.12))
+        else:
+            ax.text(0.5, 0.5, "No comparator figures to chart", transform=ax.transAxes, ha="center",
+                    va="center", color=MUTED)
+        ax.grid(axis="y", color="#dddddd", linewidth=0.7, zorder=0)
+        ax.set_ylabel(unit_axis_label(indicator.unit), fontsize=9, color=MUTED)
+        figure.suptitle(textwrap.fill(f"{indicator.code}  {indicator.title}", 70), x=0.03, ha="left",
+                        fontsize=10.5, fontweight="bold", color=HEADING)
+        if counted:
+            figure.text(0.03, 0.02, "England's and the region's counts are totals for other populations: "
+                        "not drawn beside ours.", fontsize=8, color=MUTED)
+        return _png(figure, CARD_DPI)

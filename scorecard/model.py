@@ -151,6 +151,8 @@ class Indicator:
     service_area: str = ""
     council_plan: str = ""
     active: bool = True
+    # On the members' quarterly scorecard and in the overview (data-format.md `on_scorecard`).
+    on_scorecard: bool = True
 
     @property
     def effective_decimals(self) -> int:

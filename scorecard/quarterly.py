@@ -387,7 +387,8 @@ def build_scorecard(
     viewer: Viewer,
     now: datetime,
 ) -> QuarterlyScorecard:
-    """The scorecard for an FY quarter (e.g. 2024/25 Q2): every active indicator, by cluster.
+    """The scorecard for an FY quarter (e.g. 2024/25 Q2): every active indicator marked
+    `on_scorecard`, by cluster.
 
     Clusters and indicators keep catalogue order. Each row is built from the indicator's card at
     the period `shown_periods` judges, with the figures `viewer` may see at `now` (a draft built
@@ -401,7 +402,7 @@ def build_scorecard(
     sections: dict[str, list[ScorecardRow]] = {}
     notes: list[DataNote] = []
     for indicator in catalogue:
-        if not indicator.active:
+        if not indicator.active or not indicator.on_scorecard:
             continue
         data = data_by_code.get(indicator.code, empty)
         index = index_observations(data.observations, viewer=viewer, now=now)

@@ -31,6 +31,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA, Indel
 
+from scorecard import scrutiny_words
 from scorecard.model import Indicator, Unit
 from scorecard.periods import (
     Frequency,
@@ -40,6 +41,7 @@ from scorecard.periods import (
     quarter,
     year_of,
 )
+from scorecard.scrutiny_words import Scrutiny, ScrutinyKind
 
 __all__ = [
     "DEFAULT_VOCABULARY_FILE",
@@ -54,6 +56,8 @@ __all__ = [
     "QueryIndex",
     "RequestedPeriod",
     "Resolution",
+    "Scrutiny",
+    "ScrutinyKind",
     "Vocabulary",
     "VocabularyError",
     "extract_period",
@@ -216,7 +220,7 @@ class NotFound:
     hint: str = NOT_FOUND_HINT
 
 
-Resolution = IndicatorMatch | ClusterMatch | Choices | GlossaryMatch | Command | NotFound
+Resolution = IndicatorMatch | ClusterMatch | Choices | GlossaryMatch | Command | NotFound | Scrutiny
 
 
 # --- the vocabulary --------------------------------------------------------------------------
@@ -963,6 +967,19 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     command = index.commands.get(_command_key(message, index.normaliser))
     if command is not None:
         return Command(command)
+
+    # --- Scrutiny questions (issue 13; the words are scorecard/scrutiny_words.py's): "what got
+    # worse in SEND", "how do we compare on CLA rate", "how are we doing". Their subject is
+    # resolved by this same function; anything else goes on to indicator matching below.
+    scrutiny = scrutiny_words.recognise(
+        message,
+        lambda rest: _resolve(index, rest, glossary_terms, today),
+        is_cluster=lambda found: isinstance(found, ClusterMatch),
+        is_indicator=lambda found: isinstance(found, IndicatorMatch | Choices),
+    )
+    if scrutiny is not None:
+        return scrutiny
+    # --- end of scrutiny questions
 
     # A whole message that is an indicator code with a digit in it is that indicator, before
     # anything in it is read as a period (`MAR01` is not March 2001) - unless it is also a

@@ -33,12 +33,15 @@ from scorecard.model import (
 from scorecard.periods import Frequency, Period, YearBasis, year_of_period
 
 __all__ = [
+    "COUNT_NOTE",
     "NO_FIGURE",
+    "OUTSIDE_RANGE_NOTE",
     "BenchmarkResult",
     "DisclosedFigure",
     "DotResult",
     "Number",
     "ObservationIndex",
+    "PeerRanges",
     "VisibleIndex",
     "benchmark_verdict",
     "comparator_label",
@@ -510,6 +513,9 @@ class BenchmarkResult:
     # "England 2023/24: 85.0% (ours 86.0%: better)" or "England 2023/24: 85.0% (no figure of ours
     # for 2023/24 to compare)".
     words: str
+    # Why there is no verdict although we have a figure: a count against a total for another
+    # population, or a comparator outside every council's figure (a source slip). "" otherwise.
+    note: str = ""
 
     @property
     def label(self) -> str:
@@ -517,22 +523,48 @@ class BenchmarkResult:
         return f"{comparator_label(self.comparator)} {self.period.label}"
 
 
+# A count's comparator is a total for another population (England's count is the whole
+# country's): shown for information, never judged (scorecard-rules.md, Benchmarks).
+COUNT_NOTE = "a total for a different population: shown for information, not compared"
+# A comparator no council's figure comes near is a slip in the source, not a verdict.
+OUTSIDE_RANGE_NOTE = "outside every council's figure: check the source"
+
+# Per period: the lowest and highest of every council's rounded figure (ours included), where
+# other councils' figures (`peers`) are loaded.
+PeerRanges = Mapping[Period, tuple[Decimal, Decimal]]
+
+
 def benchmark_verdict(
     indicator: Indicator,
     benchmark: Benchmark,
     observations: ObservationIndex | Iterable[Observation],
+    peer_ranges: PeerRanges | None = None,
 ) -> BenchmarkResult:
     """Compare the benchmark with the authority's value for the SAME period (both rounded).
 
     England 2023/24 85.0% against our 2023/24 86.0% (good is high) -> better. If we have no
     figure for 2023/24 (even if we have a later one) there is no verdict, only the figure.
+    Only like is compared with like: a count gets no verdict (England's 81,770 children looked
+    after is not "higher" than our 1,498), and where every council's figures for the period are
+    known (`peer_ranges`) a comparator outside all of them (England's first-time entrants at
+    1,258 while every council is at most 318) is flagged, not judged.
     """
     index = _as_index(observations)
     theirs = round_half_up(benchmark.value, indicator.effective_decimals)
     ours = rounded(_value_at(index, benchmark.period), indicator)
     label = f"{comparator_label(benchmark.comparator)} {benchmark.period.label}"
     display = format_rounded(theirs, indicator.unit)
-    if ours is None:
+    span = None if peer_ranges is None else peer_ranges.get(benchmark.period)
+    note = ""
+    if indicator.unit is Unit.COUNT:
+        note = COUNT_NOTE
+    elif span is not None and not span[0] <= theirs <= span[1]:
+        note = OUTSIDE_RANGE_NOTE
+    if note:
+        verdict = None
+        ours_display = NO_FIGURE if ours is None else format_rounded(ours, indicator.unit)
+        words = f"{label}: {display} ({note})"
+    elif ours is None:
         verdict = None
         ours_display = NO_FIGURE
         words = f"{label}: {display} (no figure of ours for {benchmark.period.label} to compare)"
@@ -550,6 +582,7 @@ def benchmark_verdict(
         authority_display=ours_display,
         verdict=verdict,
         words=words,
+        note=note,
     )
 
 
@@ -561,6 +594,7 @@ def latest_benchmarks(
     viewer: Viewer,
     now: datetime,
     as_of: Period | None = None,
+    peer_ranges: PeerRanges | None = None,
 ) -> tuple[BenchmarkResult, ...]:
     """The latest benchmark the viewer may see for each comparator, each labelled with its period.
 
@@ -583,7 +617,7 @@ def latest_benchmarks(
         if held is None or benchmark.period.end > held.period.end:
             latest[benchmark.comparator] = benchmark
     return tuple(
-        benchmark_verdict(indicator, latest[comparator], index)
+        benchmark_verdict(indicator, latest[comparator], index, peer_ranges)
         for comparator in _COMPARATOR_ORDER
         if comparator in latest
     )

@@ -59,8 +59,17 @@ def load_lait(
         Path | None,
         typer.Option(help="The statistical neighbours workbook, if not sn_may_2025.xlsx beside the parquet."),
     ] = None,
+    scorecard: Annotated[
+        str | None,
+        typer.Option(
+            "--scorecard",
+            help="The measures on the members' quarterly scorecard, as comma-separated LAIT codes "
+            "(default: the headline set in data/lait_scorecard.toml).",
+        ),
+    ] = None,
 ) -> None:
-    """Load one council's DfE LAIT figures: indicators, yearly values and benchmarks.
+    """Load one council's DfE LAIT figures: indicators, yearly values, benchmarks, and every
+    other council's figures (for ranks and the statistical neighbours' own figures).
 
     A store holds one council's figures: loading a second council into it is refused.
     """
@@ -72,7 +81,10 @@ def load_lait(
     console = Console(soft_wrap=True)
     err = Console(stderr=True, soft_wrap=True)
     try:
-        converted = lait_frames(parquet, la=la, dictionary=dictionary, neighbours=neighbours)
+        chosen = None if scorecard is None else [c.strip() for c in scorecard.split(",") if c.strip()]
+        converted = lait_frames(
+            parquet, la=la, dictionary=dictionary, neighbours=neighbours, scorecard=chosen
+        )
     except LaitError as exc:
         err.print(f"[red]Cannot load LAIT:[/red] {exc}", highlight=False)
         raise typer.Exit(code=2) from None

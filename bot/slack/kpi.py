@@ -82,6 +82,9 @@ def register(app: App, services: Services) -> None:
         args.ack()
         user, value, channel = _user(args), _value(args), _channel(args)
         code, period_end = card_value(value)
+        if value.count("|") >= 2:  # "CODE|period end|view": a comparison's pictures (issue 13)
+            _upload_comparison_chart(args, services, user, value, channel)
+            return
         from scorecard.charts import card_chart, card_chart_alt_text
 
         with services.runtime.session() as session:
@@ -128,9 +131,41 @@ def _without_share(reply: Reply) -> Reply:
 
 
 def card_value(value: str) -> tuple[str, str | None]:
-    """A button's value: `CODE|period end` (a card) or `CODE` (a choice: the latest period)."""
-    code, _, period_end = value.partition("|")
+    """A button's value: `CODE|period end` (a card) or `CODE` (a choice: the latest period);
+    a chart button may add `|view` after the period end."""
+    code, _, rest = value.partition("|")
+    period_end = rest.partition("|")[0]
     return code.strip(), (period_end.strip() or None)
+
+
+def _upload_comparison_chart(args: Args, services: Services, user: str, value: str, channel: str) -> None:
+    """How we compare, as a picture: our council against each neighbour for the period, or
+    ours and each comparator across the years. Private unless the answer was shared."""
+    from handlers import scrutiny
+
+    code, period_end = card_value(value)
+    view = value.rsplit("|", 1)[-1]
+    with services.runtime.session() as session:
+        request = services.public_request(user)
+        pictures = scrutiny.comparison_pictures(request, session, code, period_end, view)
+    if pictures is None:
+        args.respond(text=f"There is no chart for {code}: it has no figures yet.",
+                     response_type="ephemeral", replace_original=False)
+        return
+    if not services.first_time(f"slack-chart:{channel}:{_message_ts(args)}:{user}:{value}"):
+        return
+    destination = channel
+    if (args.body.get("container") or {}).get("is_ephemeral", True):
+        destination = args.client.conversations_open(users=user)["channel"]["id"]
+    content, filename, title, alt = pictures
+    try:
+        args.client.files_upload_v2(channel=destination, content=content, filename=filename, title=title,
+                                    alt_txt=alt[:1000])
+    except SlackApiError as refused:
+        explained = explain_refusal(refused)
+        if explained is None:
+            raise
+        args.respond(text=explained, response_type="ephemeral", replace_original=False)
 
 
 def _value(args: Args) -> str:

@@ -385,6 +385,61 @@ def benchmarks() -> list[dict[str, str]]:
     return rows
 
 
+# --- other councils (peers) ------------------------------------------------------------------
+
+# Fictional councils for ranks and quartile bands; the first ten are Brackenford's statistical
+# neighbours. Each sits a fixed distance from England's figure (its "offset", in standard
+# deviations of the spread between councils), so its rank is steady from year to year.
+PEER_COUNCILS = [
+    "Ashcombe", "Barrowfield", "Carnford", "Dunmere", "Elmstead", "Fallowby", "Glenbury",
+    "Hartwell", "Ironbridge Vale", "Jessop",
+    "Kingsmere", "Lowther", "Millbrook", "Northcote", "Oakhaven", "Pendleford", "Queensbury",
+    "Redmarsh", "Saltholme", "Thornbury", "Upperton", "Westmoor", "Yarrowdale", "Zennor Bay",
+]
+STATISTICAL_NEIGHBOURS = 10
+PEER_SEED = 20241001
+# Spread between councils, as a fraction of England's figure.
+PEER_SPREAD = 0.12
+
+
+def peers(authority: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Every peer council's figure at each period with a benchmark (the periods DfE publishes).
+
+    A separate random stream (PEER_SEED), so adding peers changed none of the other files.
+    Brackenford's own figure is copied into one council's place ("Jessop" ties with it on
+    CLA-01), so the demo shows a joint rank.
+    """
+    rng = np.random.default_rng(PEER_SEED)
+    offsets = rng.normal(0.0, 1.0, len(PEER_COUNCILS))
+    ours = {(row["code"], row["period"]): row["value"] for row in authority if not row["area"]}
+    rows = []
+    for ind in INDICATORS:
+        if ind["code"] not in BENCHMARKS:
+            continue
+        england, _sn, _region = BENCHMARKS[ind["code"]]
+        model = MODELS[ind["code"]]
+        places = decimals_of(ind)
+        for start, value in england.items():
+            period = benchmark_period(ind, start)
+            noise = rng.normal(0.0, 0.3, len(PEER_COUNCILS))
+            for n, council in enumerate(PEER_COUNCILS):
+                if ind["unit"] == "count":
+                    # A count is about a council's size: between a third and twice ours.
+                    base = float(ours.get((ind["code"], period)) or value)
+                    figure = base * (0.35 + 1.6 * ((offsets[n] + 3) / 6))
+                else:
+                    figure = value * (1 + PEER_SPREAD * (offsets[n] + noise[n]))
+                    figure = min(max(figure, float(model["lo"])), float(model["hi"]))
+                shown = show(figure, places)
+                if ind["code"] == "CLA-01" and council == "Jessop" and (ind["code"], period) in ours:
+                    shown = ours[(ind["code"], period)]
+                rows.append({
+                    "code": ind["code"], "period": period, "council": council, "value": shown,
+                    "statistical_neighbour": "true" if n < STATISTICAL_NEIGHBOURS else "false",
+                })
+    return rows
+
+
 # --- the smaller files ----------------------------------------------------------------------
 
 GLOSSARY = [
@@ -499,6 +554,8 @@ def main(folder: Path = HERE) -> None:
     write_csv(folder, "observations.csv", OBS_COLUMNS, authority + wards)
     write_csv(folder, "targets.csv", ["code", "year", "target", "amber_threshold"], targets(authority))
     write_csv(folder, "benchmarks.csv", ["code", "period", "comparator", "value"], benchmarks())
+    write_csv(folder, "peers.csv", ["code", "period", "council", "value", "statistical_neighbour"],
+              peers(authority))
     write_csv(folder, "glossary.csv", ["term", "definition"],
               [{"term": t, "definition": d} for t, d in GLOSSARY])
     write_csv(folder, "meetings.csv", ["committee", "date", "focus_clusters", "agenda_deadline"],

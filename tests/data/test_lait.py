@@ -155,7 +155,8 @@ def test_ehcp_timeliness_rotherham_and_england_2024(rotherham: LaitFrames, dicti
 @pytest.mark.lait
 def test_frames_have_the_data_format_columns(rotherham: LaitFrames) -> None:
     frames = rotherham.frames
-    assert set(frames) == {"indicators", "observations", "benchmarks"}
+    assert set(frames) == {"indicators", "observations", "benchmarks", "peers"}
+    assert list(frames["peers"].columns) == ["code", "period", "council", "value", "statistical_neighbour"]
     assert {"code", "title", "cluster", "polarity", "unit", "frequency", "year_basis", "ytd"} <= set(
         frames["indicators"].columns
     )
@@ -511,3 +512,34 @@ def test_load_lait_unknown_council_is_a_clear_error(parquet: Path, tmp_path: Pat
     )
     assert result.exit_code == 2
     assert "did you mean: Rotherham" in result.output
+
+
+@pytest.mark.lait
+def test_the_members_scorecard_is_the_headline_set_across_the_eight_themes(rotherham: LaitFrames) -> None:
+    import tomllib
+
+    from data.lait import SCORECARD_FILE, _mark_scorecard, default_scorecard
+
+    themes = tomllib.loads(SCORECARD_FILE.read_text("utf-8"))["scorecard"]
+    assert list(themes) == [
+        "demand", "keeping_children_safe", "looking_after_children_well", "schools", "education", "send",
+        "workforce", "budgets",
+    ]
+    indicators = rotherham.frames["indicators"]
+    on = set(indicators.loc[indicators["on_scorecard"] == "true", "code"])
+    assert on == set(default_scorecard()) and 20 <= len(on) <= 40
+    assert set(indicators["on_scorecard"]) == {"true", "false"}
+    chosen = _mark_scorecard(indicators, ["LAC", "PrevRegCPR"])
+    assert set(chosen.loc[chosen["on_scorecard"] == "true", "code"]) == {"LAC", "PrevRegCPR"}
+    with pytest.raises(LaitError, match="NOPE"):
+        _mark_scorecard(indicators, ["LAC", "NOPE"])
+
+
+@pytest.mark.lait
+def test_every_other_council_is_a_peer_and_the_ten_neighbours_are_marked(rotherham: LaitFrames) -> None:
+    peers = rotherham.frames["peers"]
+    assert "Rotherham" not in set(peers["council"])
+    marked = set(peers.loc[peers["statistical_neighbour"] == "true", "council"])
+    assert marked == set(rotherham.neighbours)
+    assert peers["council"].nunique() > 140
+    assert not peers.duplicated(["code", "period", "council"]).any()

@@ -32,6 +32,7 @@ COLUMNS = {
     ],
     "targets.csv": ["code", "year", "target", "amber_threshold"],
     "benchmarks.csv": ["code", "period", "comparator", "value"],
+    "peers.csv": ["code", "period", "council", "value", "statistical_neighbour"],
     "glossary.csv": ["term", "definition"],
     "meetings.csv": ["committee", "date", "focus_clusters", "agenda_deadline"],
     "roles.csv": ["user", "role", "service_area"],

@@ -19,6 +19,7 @@ from scorecard.query import (
     NotFound,
     QueryIndex,
     Resolution,
+    Scrutiny,
     Vocabulary,
 )
 
@@ -68,6 +69,8 @@ def is_expected(meant: Resolution, row: Row) -> bool:
         return isinstance(meant, Choices | NotFound)
     if kind == "command":
         return isinstance(meant, Command) and meant.name == value
+    if kind == "scrutiny":
+        return isinstance(meant, Scrutiny) and meant.kind == value
     if kind == "glossary":
         return isinstance(meant, GlossaryMatch) and meant.term == value
     if kind == "cluster":

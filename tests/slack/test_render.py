@@ -73,7 +73,9 @@ def every_reply(session: Session) -> Iterator[tuple[str, Reply]]:
         yield f"card {indicator.code}", kpi.card_for(member, session, indicator.code)
     for cluster in store.clusters(session):
         yield f"cluster {cluster}", ask(session, cluster)
-    for text in ("help", "clusters", "reds", "glossary", "", "potholes", "zzzz qqqq"):
+    for text in ("help", "clusters", "reds", "glossary", "", "potholes", "zzzz qqqq", "what got worse",
+                 "good news", "since last quarter", "how do we compare on CLA rate",
+                 "where are we behind England", "overview"):
         yield text or "(nothing)", ask(session, text)
     for entry in merge_glossary(BUILTIN_GLOSSARY, store.glossary(session)):
         yield f"glossary {entry.term}", ask(session, f"glossary {entry.term}")
@@ -96,7 +98,8 @@ def test_every_reply_of_the_sample_council_fits_slacks_limits(session: Session) 
         kinds.add(reply.kind)
     assert seen > 39 + 8 + 20
     assert {Kind.INDICATOR, Kind.CLUSTER, Kind.CLUSTERS, Kind.REDS, Kind.CHOICES, Kind.GLOSSARY,
-            Kind.HELP, Kind.NOT_FOUND, Kind.SCORECARD} <= kinds
+            Kind.HELP, Kind.NOT_FOUND, Kind.SCORECARD, Kind.CHANGES, Kind.COMPARISON, Kind.BENCHMARKS,
+            Kind.OVERVIEW} <= kinds
 
 
 def test_concern_lists_and_app_home_fit_their_limits_however_many_concerns(session: Session) -> None:
