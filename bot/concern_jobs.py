@@ -51,6 +51,7 @@ def concern_reminders_job() -> None:
     if context is None:
         log.warning("concern reminders ran before the scheduler was started in this process")
         return
-    queued = remind_about_concerns(context)
-    if queued:
-        log.info("queued concern reminders %s", queued)
+    with scheduler.store_may_be_down("concern reminders"):
+        queued = remind_about_concerns(context)
+        if queued:
+            log.info("queued concern reminders %s", queued)

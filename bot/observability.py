@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -100,13 +101,17 @@ class _Metrics:
 
 
 _metrics: _Metrics | None = None
+# Requests and the scheduler both count from their own threads: the metrics are made once.
+_making = threading.Lock()
 
 
 def _counting() -> _Metrics | None:
     """The metrics, when this process counts (a served worker); None elsewhere (the CLI)."""
     global _metrics
     if _metrics is None and os.environ.get(MULTIPROC_ENV):
-        _metrics = _Metrics()
+        with _making:
+            if _metrics is None:
+                _metrics = _Metrics()
     return _metrics
 
 

@@ -324,8 +324,8 @@ def _claims_kept(runtime: Runtime, tokens: set[str], *, now: datetime) -> Iterat
             try:
                 with runtime.session() as session:
                     outbox.renew(session, tokens, now=now + timedelta(seconds=clock.monotonic() - started))
-            except Exception:
-                log.warning("could not renew the outbox claims; retrying", exc_info=True)
+            except Exception as failed:  # the store is down: the next beat tries again
+                log.warning("could not renew the outbox claims (%s); retrying", type(failed).__name__)
 
     keeper = threading.Thread(target=renew, name="kpibot-outbox-claims", daemon=True)
     keeper.start()

@@ -15,7 +15,8 @@ double send impossible even without the lock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -48,6 +49,23 @@ __all__ = [
 ]
 
 JOB_TABLE = "kpibot_scheduled_jobs"
+
+
+def _unreachable_errors() -> tuple[type[BaseException], ...]:
+    import sqlite3
+
+    kinds: list[type[BaseException]] = [sqlite3.OperationalError]
+    try:
+        import psycopg
+
+        kinds.append(psycopg.OperationalError)
+    except ImportError:
+        pass
+    return tuple(kinds)
+
+
+# The drivers' own "cannot reach the database" errors (connection refused, server gone away).
+_UNREACHABLE = _unreachable_errors()
 # A bot down for up to a week still runs its missed jobs (once: they coalesce) when it is back.
 MISFIRE_GRACE = timedelta(days=7)
 
@@ -90,13 +108,33 @@ def remind(context: SchedulerContext) -> list[str] | None:
     return queued
 
 
+@contextmanager
+def store_may_be_down(job: str) -> Iterator[None]:
+    """A round that meets a store that does not answer says so in one line and waits for the
+    next round (the store's outage is /readyz's to report, not a bug with a traceback)."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except DBAPIError as down:
+        if not down.connection_invalidated and not isinstance(down.orig, _UNREACHABLE):
+            raise
+        log.warning("%s: the store does not answer (%s); trying again next round", job,
+                    str(down.orig).strip().splitlines()[0] if down.orig else type(down).__name__)
+
+
 def publish_due_job() -> None:
     """Every 15 seconds: publish approved scorecards whose time has come and deliver the outbox."""
     if _context is None:
         log.warning("publish_due ran before the scheduler was started in this process")
         return
     record_scheduler_run("publish_due")
-    report = tick(_context)
+    with store_may_be_down("publish_due"):
+        _publish_round(_context)
+
+
+def _publish_round(context: SchedulerContext) -> None:
+    report = tick(context)
     if report is not None and (report.published or report.sent or report.failed):
         log.info("published %s; sent %d, found %d already sent, %d failed", report.published or "nothing",
                  len(report.sent), len(report.found), len(report.failed))
@@ -107,9 +145,10 @@ def reminders_job() -> None:
     if _context is None:
         return
     record_scheduler_run("reminders")
-    queued = remind(_context)
-    if queued:
-        log.info("queued reminders %s", queued)
+    with store_may_be_down("reminders"):
+        queued = remind(_context)
+        if queued:
+            log.info("queued reminders %s", queued)
 
 
 def ensure_job_table(engine: Engine) -> SQLAlchemyJobStore:
