@@ -22,7 +22,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -42,6 +42,7 @@ from scorecard.periods import (
 )
 
 __all__ = [
+    "COUNCILS_FILE",
     "DEFAULT_VOCABULARY_FILE",
     "Choices",
     "ClusterMatch",
@@ -57,6 +58,7 @@ __all__ = [
     "Vocabulary",
     "VocabularyError",
     "extract_period",
+    "parse_places",
     "resolve",
 ]
 
@@ -64,7 +66,17 @@ __all__ = [
 # with importlib.resources and pass the text to Vocabulary.from_toml.
 DEFAULT_VOCABULARY_FILE = "vocabulary.toml"
 
+# Every English council's name, one a line (scorecard/councils.txt, made by
+# scripts/make_councils.py): read by the handlers, given to QueryIndex.build.
+COUNCILS_FILE = "councils.txt"
+
 MAX_CHOICES = 5
+
+
+def parse_places(text: str) -> tuple[str, ...]:
+    """Names one a line, without blank lines and `#` comments (councils.txt)."""
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
 
 NOT_FOUND_HINT = "Try `/kpi clusters` to see what there is, or `/kpi help` for examples."
 
@@ -749,6 +761,45 @@ class _Scored:
     subject_share: float  # as main_share, leaving out words about how it is counted ("number")
 
 
+_WARD = "ward"
+_COUNCIL = "council"
+_PLACE_BEFORE = r"(?P<prep>\b(?:in|for|at|across|within|around)\s+(?:the\s+)?)?"
+# "Leeds City Council", "Durham County Council": the words after a council's name.
+_PLACE_AFTER = r"(?:\s+(?:city|county|metropolitan|borough|district|council|ward|area))*"
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    words: tuple[str, ...]  # raw words, lower case
+    name: str  # as listed
+    kind: str  # _WARD or _COUNCIL
+    needs_preposition: bool
+    pattern: re.Pattern[str]
+
+
+def _place_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    body = r"[\s\-,.'’&]+(?:and\s+)?".join(re.escape(w) for w in words)
+    return re.compile(rf"{_PLACE_BEFORE}\b{body}\b{_PLACE_AFTER}", re.IGNORECASE)
+
+
+def _take_places(index: QueryIndex, text: str) -> tuple[str | None, str]:
+    """Councils and wards named in `text`: (the ward, if one was named; the text without any
+    of them). A council's own name says which council, which the store already knows."""
+    if not index.places:
+        return None, text
+    ward: str | None = None
+    for word in dict.fromkeys(_raw_words(text)):
+        for place in index.places.get(word, ()):
+            match = place.pattern.search(text)
+            if match is None or (place.needs_preposition and not match.group("prep")):
+                continue
+            text = text[: match.start()] + " " + text[match.end() :]
+            if place.kind == _WARD and ward is None:
+                ward = place.name
+            break
+    return ward, text
+
+
 @dataclass
 class QueryIndex:
     """Everything `resolve` needs about one catalogue, built once (`QueryIndex.build`) and
@@ -768,14 +819,37 @@ class QueryIndex:
     unknown_weight: float
     qualifiers: frozenset[str]
     measures: dict[str, frozenset[Unit]]  # a word about how something is counted -> units it fits
+    # Places a member may name: councils (taken out of the question) and the loaded wards
+    # (the question's area), by their first raw word.
+    places: dict[str, tuple[_Place, ...]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, catalogue: Sequence[Indicator], vocabulary: Vocabulary) -> QueryIndex:
+    def build(
+        cls,
+        catalogue: Sequence[Indicator],
+        vocabulary: Vocabulary,
+        *,
+        councils: Sequence[str] = (),
+        wards: Sequence[str] = (),
+    ) -> QueryIndex:
+        """The index for `catalogue`. `councils` are council names (`parse_places` of
+        councils.txt): a question naming one ("CLA rate in Leeds") is about the council, and
+        the name is not part of any indicator. `wards` are the loaded wards' names: named
+        with or without the word "ward" ("referrals in Marsh End") they are the area."""
         normaliser = _Normaliser(vocabulary)
+        measure_tokens = {t for word, _ in vocabulary.measures for t in normaliser.tokens(word)}
+        restated = _restatements(catalogue)
         documents: list[_Document] = []
         for indicator in catalogue:
             sequences = [normaliser.tokens(text) for text in (indicator.title, *indicator.aliases)]
             fields = [frozenset(tokens) for tokens in sequences if tokens] or [frozenset()]
+            if indicator.code in restated:
+                # The definition says what a terse title leaves out ("Total number of cases"
+                # is "The number of EHC plans active at January"); how it is counted is the
+                # title's to say, so the definition's "number" or "rate" is left out.
+                extra = frozenset(normaliser.tokens(restated[indicator.code])) - measure_tokens
+                if extra and extra not in fields:
+                    fields.append(extra)
             negated = frozenset(
                 tokens[i + 1]
                 for tokens in sequences
@@ -861,7 +935,24 @@ class QueryIndex:
             for phrase in phrases:
                 commands.setdefault(_command_key(phrase, normaliser), name)
 
+        places: dict[str, list[_Place]] = {}
+        for kind, names in ((_WARD, wards), (_COUNCIL, councils)):
+            for name in names:
+                words = tuple(_raw_words(name))
+                if not words:
+                    continue
+                # A place whose words mean something in the catalogue ("Reading") is a place
+                # only after "in", "for" or "at"; others wherever they are.
+                tokens = set(normaliser.tokens(name)) - normaliser.stopwords
+                ambiguous = bool(tokens & (set(postings) | set(known_raw)))
+                places.setdefault(words[0], []).append(
+                    _Place(words, name, kind, ambiguous, _place_pattern(words))
+                )
+        for found in places.values():
+            found.sort(key=lambda p: (-len(p.words), p.kind))
+
         return cls(
+            places={w: tuple(found) for w, found in places.items()},
             normaliser=normaliser,
             documents=tuple(documents),
             idf=idf,
@@ -885,6 +976,32 @@ class QueryIndex:
         return _resolve(self, text, tuple(glossary_terms), today)
 
 
+_RESTATEMENT = re.compile(
+    r"^(?:the\s+)?(?:total\s+)?(?:number|percentage|proportion|rate)\s+of\s+", re.IGNORECASE
+)
+_RESTATEMENT_WORDS = 14
+
+
+def _restatements(catalogue: Sequence[Indicator]) -> dict[str, str]:
+    """Per indicator code, its definition's first sentence when that sentence restates the
+    measure ("The number of EHC plans active at January each year"): short, saying what is
+    counted, and not shared with another indicator (a definition copied across a measure and
+    its breakdown says nothing about which is which)."""
+    first: dict[str, str] = {}
+    for indicator in catalogue:
+        text = indicator.definition.strip()
+        if not text:
+            continue
+        sentence = re.split(r"(?<=\.)\s|\n", text, maxsplit=1)[0].strip().rstrip(".")
+        if _RESTATEMENT.match(sentence) and len(sentence.split()) <= _RESTATEMENT_WORDS:
+            first[indicator.code] = sentence
+    counts: dict[str, int] = {}
+    for sentence in first.values():
+        key = sentence.casefold()
+        counts[key] = counts.get(key, 0) + 1
+    return {code: s for code, s in first.items() if counts[s.casefold()] == 1}
+
+
 def _subgroups_in(tokens: frozenset[str], normaliser: _Normaliser) -> frozenset[frozenset[str]]:
     return frozenset(g for g in normaliser.subgroups if g <= tokens)
 
@@ -895,6 +1012,10 @@ def _cluster_subgroups(tokens: list[str], normaliser: _Normaliser) -> frozenset[
     named = frozenset(t for t in tokens if t not in normaliser.weak)
     found = _subgroups_in(named, normaliser)
     return found if named and named == frozenset().union(*found) else frozenset()
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in _raw_words(name) if word.isalpha())
 
 
 def _code_key(code: str) -> str:
@@ -978,6 +1099,8 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
 
     requested, rest = extract_period(message, today)
     area, rest = _extract_area(rest)
+    ward, rest = _take_places(index, rest)
+    area = area or ward
     rest_words = _raw_words(rest)
 
     # An indicator code: the whole message, or one code-looking word in it.
@@ -990,7 +1113,12 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     if cluster_name is not None:
         return ClusterMatch(cluster_name, requested)
     cluster_by_key = index.cluster_keys.get(key) if key else None
-    if code_match is not None and cluster_by_key is None:
+    # An indicator's exact code beats a cluster's other spellings (`LAC` is the code of the
+    # looked-after rate, though "looked after children" is the cluster); a cluster's own
+    # initials (`CIN` for "Children in Need") stay the cluster.
+    if code_match is not None and (
+        cluster_by_key is None or "".join(rest_words) != _initials(cluster_by_key)
+    ):
         return _indicator(index.documents[code_match].indicator, requested, area)
 
     if not key:
@@ -1279,7 +1407,10 @@ def _headline(index: QueryIndex, query: list[str], scored: list[_Scored]) -> _Sc
                 return None
             continue
         rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
-        if not (rest <= head_rest or head_rest <= rest):
+        # A breakdown sits in its measure's topic ("KS4 Attainment 8 - disadvantaged pupils"
+        # beside "Average Attainment 8 score per pupil"); elsewhere it must add what the head adds.
+        same_topic = other.document.indicator.cluster == head.document.indicator.cluster
+        if not (rest <= head_rest or head_rest <= rest or (same_topic and unnamed(other))):
             return None
     if (
         all(s.main_share <= head.main_share + 1e-9 for s in close)
