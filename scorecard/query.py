@@ -1037,10 +1037,13 @@ def _cached_index(catalogue: tuple[Indicator, ...], vocabulary: Vocabulary) -> Q
 
 _KPI_PREFIX = re.compile(r"^\s*/?\s*kpi\b[:,]?\s*", re.IGNORECASE)
 _GLOSSARY_ASK = re.compile(
-    r"^(?:what\s+does\s+(?P<a>.+?)\s+(?:mean|stand\s+for)"
-    r"|what\s+is\s+meant\s+by\s+(?P<b>.+)"
-    r"|(?:what\s+is|what's|whats)\s+(?:an?\s+|the\s+)?(?P<c>.+)"
-    r"|define\s+(?P<d>.+)|meaning\s+of\s+(?P<e>.+)|explain\s+(?P<f>.+))$",
+    r"^(?:(?:so|ok|okay|sorry|please|and|but)\s*,?\s+)*"
+    r"(?:what\s+(?:does|do)\s+(?:the\s+|an?\s+)?(?P<a>.+?)\s+(?:mean|stand\s+for)"
+    r"|what\s+(?:is|are)\s+(?:meant\s+by|the\s+meaning\s+of|the\s+definition\s+of)\s+(?:an?\s+|the\s+)?(?P<b>.+)"
+    r"|what\s+do\s+you\s+mean\s+by\s+(?:an?\s+|the\s+)?(?P<g>.+)"
+    r"|(?:what\s+is|what\s+are|what's|whats|what're)\s+(?:an?\s+|the\s+)?(?P<c>.+)"
+    r"|(?:define|definition\s+of|meaning\s+of|explain)\s+(?:an?\s+|the\s+)?(?P<d>.+)"
+    r"|(?P<e>.+?)\s+(?:meaning|definition|means))$",
     re.IGNORECASE,
 )
 
@@ -1078,12 +1081,13 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
         # `/kpi` alone, or `/kpi ?`: what the bot can do.
         return Command(CommandName.HELP)
 
+    # A command's own words first ("what's red" is the reds), then a question about a term.
+    command = index.commands.get(_command_key(message, index.normaliser))
+    if command is not None and words[0] != "glossary":
+        return Command(command)
     glossary = _glossary(index, message, words, glossary_terms)
     if glossary is not None:
         return glossary
-    command = index.commands.get(_command_key(message, index.normaliser))
-    if command is not None:
-        return Command(command)
 
     # A whole message that is an indicator code with a digit in it is that indicator, before
     # anything in it is read as a period (`MAR01` is not March 2001) - unless it is also a
@@ -1134,7 +1138,13 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     if len(exact) > 1:
         return Choices(tuple(index.documents[n].indicator for n in exact[:MAX_CHOICES]), requested, area)
 
-    return _scored_answer(index, tokens, requested, area)
+    answer = _scored_answer(index, tokens, requested, area)
+    if isinstance(answer, NotFound) and requested is None and area is None:
+        # Not an indicator, but a term on the card ("polarity"): its glossary entry.
+        term = _glossary_term(message, glossary_terms, fuzzy=False)
+        if term is not None:
+            return GlossaryMatch(term)
+    return answer
 
 
 def _field_cover(index: QueryIndex, tokens: frozenset[str], asked: Mapping[str, float]) -> float:
@@ -1180,6 +1190,8 @@ def _code(index: QueryIndex, rest: str, words: list[str]) -> int | None:
 
 
 def _glossary(index: QueryIndex, message: str, words: list[str], terms: tuple[str, ...]) -> Resolution | None:
+    """`glossary TERM`; "what is/does X mean/..." about a term; "X?" about a term that is no
+    indicator's word ("amber?", but "CLA?" is the children in care)."""
     if words[0] == "glossary":
         asked = message.split(None, 1)[1].strip(" ?") if len(message.split(None, 1)) > 1 else ""
         if not asked:
@@ -1188,18 +1200,30 @@ def _glossary(index: QueryIndex, message: str, words: list[str], terms: tuple[st
         if term is not None:
             return GlossaryMatch(term)
         return NotFound(f"No glossary entry for '{asked}': `/kpi glossary` lists the terms.")
-    match = _GLOSSARY_ASK.match(message.strip(" ?"))
+    match = _GLOSSARY_ASK.match(message.strip(" ?!."))
     if match:
         asked = next(g for g in match.groups() if g)
         term = _glossary_term(asked, terms, fuzzy=False)
         if term is not None:
             return GlossaryMatch(term)
+    if message.rstrip().endswith("?"):
+        term = _glossary_term(message.strip(" ?"), terms, fuzzy=False)
+        if term is not None and not _catalogue_words(index, message):
+            return GlossaryMatch(term)
     return None
 
 
+def _catalogue_words(index: QueryIndex, text: str) -> bool:
+    """Whether any word of `text` means something in the catalogue (a title, alias or cluster)."""
+    return any(index.postings.get(t) for t in index.normaliser.tokens(text))
+
+
 def _glossary_term(asked: str, terms: tuple[str, ...], *, fuzzy: bool) -> str | None:
-    wanted = " ".join(_raw_words(asked))
-    by_key = {" ".join(_raw_words(t)): t for t in terms}
+    """The term `asked` names, ignoring case, spacing, punctuation and plurals
+    ("statistical neighbour" is "Statistical neighbours")."""
+    wanted = " ".join(_stem(w) for w in _raw_words(asked))
+    by_key = {" ".join(_stem(w) for w in _raw_words(t)): t for t in reversed(terms)}
+    by_key.pop("", None)
     if wanted in by_key:
         return by_key[wanted]
     if fuzzy and by_key:
