@@ -201,7 +201,9 @@ def observations(session: Session, code: str, area: str | None = None) -> list[O
 
 def areas(session: Session) -> list[str]:
     """The wards (areas below the whole authority) that have figures, in name order."""
-    query = select(ObservationRow.area).where(ObservationRow.area != "").distinct().order_by(ObservationRow.area)
+    query = (
+        select(ObservationRow.area).where(ObservationRow.area != "").distinct().order_by(ObservationRow.area)
+    )
     return list(session.scalars(query))
 
 

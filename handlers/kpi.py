@@ -25,7 +25,7 @@ from handlers.replies import (
     not_found_reply,
     reds_reply,
 )
-from handlers.reply import Reply, Request
+from handlers.reply import Action, ActionId, Kind, Reply, Request
 from scorecard import query
 from scorecard.card import IndicatorCard, area_figure, build_card, latest_period, reds
 from scorecard.glossary import BUILTIN_GLOSSARY, GLOSSARY_ALIASES, lookup, merge_glossary
@@ -108,6 +108,8 @@ def answer(request: Request, session: Session) -> Reply:
             cards, note = _cluster_cards(request, session, members, requested)
             return _with_note(cluster_reply(cluster, cards), note)
         case query.Choices(candidates=candidates):
+            if len(candidates) == 1:
+                return one_choice_reply(_words(request.text), candidates[0])
             return choices_reply(_words(request.text), candidates)
         case query.GlossaryMatch(term=term):
             entry = lookup(glossary, term)
@@ -125,6 +127,18 @@ def answer(request: Request, session: Session) -> Reply:
         case query.NotFound(hint=hint):
             return not_found_reply(_words(request.text), _not_found_message(request.text, hint))
     return not_found_reply(_words(request.text))
+
+
+def one_choice_reply(text: str, indicator: Indicator) -> Reply:
+    """A question back about one indicator: "Did you mean X?", never a list of one."""
+    label = f"{indicator.code}: {indicator.title}"
+    return Reply(
+        kind=Kind.CHOICES,
+        heading=f"Did you mean {indicator.title}?",
+        summary=f"“{text}” may mean {indicator.title} ({indicator.code}). Is that the one?",
+        actions=(Action(ActionId.CHOOSE, label if len(label) <= 75 else label[:74] + "…", indicator.code),),
+        data={"choices": [{"code": indicator.code, "title": indicator.title}]},
+    )
 
 
 def card_for(request: Request, session: Session, code: str, period_end: str | None = None) -> Reply:

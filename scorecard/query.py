@@ -78,6 +78,7 @@ def parse_places(text: str) -> tuple[str, ...]:
     lines = (line.strip() for line in text.splitlines())
     return tuple(line for line in lines if line and not line.startswith("#"))
 
+
 NOT_FOUND_HINT = "Try `/kpi clusters` to see what there is, or `/kpi help` for examples."
 
 

@@ -38,9 +38,9 @@ def names(path: Path) -> list[str]:
         if name.startswith("Durham"):
             variants.append("County Durham")
         for town in ("Hull", "Newcastle", "Southend", "Stoke", "Brighton"):
-            if name.startswith(("Kingston Upon Hull", "Newcastle upon", "Southend-on", "Stoke-on", "Brighton")) and (
-                town in name
-            ):
+            if name.startswith(
+                ("Kingston Upon Hull", "Newcastle upon", "Southend-on", "Stoke-on", "Brighton")
+            ) and (town in name):
                 variants.append(town)
         if name.endswith(" Borough"):
             variants.append(name.removesuffix(" Borough"))
