@@ -46,8 +46,10 @@ EHCP_TITLE = "New EHC plans issued within 20 weeks - excluding exceptions"
         ("2015/16", YearBasis.ACADEMIC, "2015/16", "final", None),
         ("2016-17", YearBasis.FINANCIAL, "2016/17", "final", None),
         ("2016-17", YearBasis.CALENDAR, None, "", SkipReason.UNRECOGNISED_YEAR),
-        ("2014-16", YearBasis.CALENDAR, None, "", SkipReason.THREE_YEAR_ROLLING),
-        ("2013/14-15/16", YearBasis.FINANCIAL, None, "", SkipReason.THREE_YEAR_ROLLING),
+        # Three-year rolling: kept as the last year of the window.
+        ("2014-16", YearBasis.CALENDAR, "2016", "final", None),
+        ("2013/14-15/16", YearBasis.FINANCIAL, "2015/16", "final", None),
+        ("2099/00-01/02", YearBasis.FINANCIAL, "2101/02", "final", None),
         ("2016-17 (OT)", YearBasis.FINANCIAL, None, "", SkipReason.VARIANT_OT),
         ("0", YearBasis.ACADEMIC, None, "", SkipReason.UNRECOGNISED_YEAR),
     ],
@@ -180,20 +182,36 @@ def test_every_period_parses_as_the_loader_will(rotherham: LaitFrames) -> None:
 
 
 @pytest.mark.lait
-def test_three_year_rolling_and_ot_series_are_skipped_and_counted(
+def test_three_year_rolling_series_are_imported_labelled_and_ot_series_skipped_and_counted(
     rotherham: LaitFrames, bds: pd.DataFrame
 ) -> None:
-    codes = set(rotherham.frames["indicators"]["code"])
+    indicators = rotherham.frames["indicators"].set_index("code")
+    codes = set(indicators.index)
     own = bds[bds["LA and Regions"] == "Rotherham"]
 
-    # RTA is published only as three-year rolling figures (2014-16 ...): no single year.
+    # RTA (children killed or seriously injured on the roads) and under-18 alcohol admissions
+    # are published only as three-year rolling figures (2014-16 ...): imported, each as the last
+    # year of its window, and labelled rolling in the title and the data note.
     assert set(bds.loc[bds["Short Desc"] == "RTA", "Years"]) >= {"2014-16", "2020-22"}
-    assert "RTA" not in codes
-    rolling = own[own["Years"].str.fullmatch(r"\d{4}-\d{2}") & own["Short Desc"].isin(["RTA"])]
-    rolling_spelled = own[own["Years"].str.fullmatch(r"\d{4}/\d{2}-\d{2}/\d{2}")]
-    expected = len(rolling) + len(rolling_spelled)
-    assert rotherham.skipped[SkipReason.THREE_YEAR_ROLLING].values == expected
-    assert rotherham.skipped[SkipReason.THREE_YEAR_ROLLING].series == 2
+    assert {"RTA", "Hosp_Adm_Alc_<18yrs"} <= codes
+    assert rotherham.rolling_codes == ["Hosp_Adm_Alc_<18yrs", "RTA"]
+    for code in rotherham.rolling_codes:
+        assert indicators.loc[code, "title"].endswith("(3-year rolling)")
+        assert "Three-year rolling figures" in indicators.loc[code, "data_notes"]
+    observations = rotherham.frames["observations"]
+    rta = observations[observations["code"] == "RTA"]
+    published = own[(own["Short Desc"] == "RTA") & ~own["Values"].str.strip().isin(["-", ""])]
+    assert len(rta) == len(published) > 0
+    assert "2022" in set(rta["period"])  # 2020-22
+    assert rotherham.skipped[SkipReason.THREE_YEAR_ROLLING].values == 0
+    # A single year spelled like a range (2016-17) is not rolling.
+    assert (
+        not indicators.loc[[c for c in codes if c not in rotherham.rolling_codes], "title"]
+        .str.endswith("(3-year rolling)")
+        .any()
+    )
+    rolling = own.iloc[:0]
+    rolling_spelled = own.iloc[:0]
 
     # The (OT) S251 outturn tables.
     assert "LACFinance" not in codes
@@ -212,7 +230,7 @@ def test_three_year_rolling_and_ot_series_are_skipped_and_counted(
     assert rotherham.skipped[SkipReason.NOT_IN_DICTIONARY].values == 0
 
     text = "\n".join(rotherham.summary_lines())
-    assert "three-year rolling" in text
+    assert "three-year rolling figures, labelled as such" in text
     assert "(OT)" in text
 
 
