@@ -22,8 +22,8 @@ LAIT quirks handled here (each counted in `LaitFrames.skipped` when it drops dat
   `provisional`). Three-year rolling figures (`2014-16`, `2013/14-15/16`: children killed or
   seriously injured on the roads, under-18 alcohol admissions) are kept as the last year of
   their window, and their indicators' titles end "(3-year rolling)" with a data note saying
-  what the period means. The `(OT)` variant series (the S251 outturn finance
-  tables) and a stray year label `0` are skipped.
+  what the period means. The S251 finance tables are published only as outturn
+  (`2016-17 (OT)`): each is the financial year's figure. A stray year label `0` is skipped.
 - Values are text with float noise (`64.900000000000006`) and `-` for not available.
 - The dictionary has multi-line quoted fields, 14 measures listed twice (under two topics),
   269 measures without `dps`, and `Year_Type` values beyond the three bases.
@@ -286,7 +286,10 @@ def _map_label(label: str, basis: YearBasis) -> tuple[str | None, str, SkipReaso
     """One LAIT year label of one basis -> (period spelling, status, skip reason)."""
     text = " ".join(str(label).split())
     if "(OT)" in text.upper():
-        return None, "", SkipReason.VARIANT_OT
+        # The S251 finance tables are published only as outturn (what was spent), labelled
+        # `2016-17 (OT)`: the outturn is the year's figure.
+        year, status, skip = _map_label(re.sub(r"\(OT\)", "", text, flags=re.IGNORECASE), basis)
+        return (year, status, skip) if year is not None else (None, "", SkipReason.VARIANT_OT)
     single = _SINGLE_YEAR.match(text)
     if single:
         year = int(single.group(1))
@@ -440,7 +443,7 @@ def _prepare(bds: pd.DataFrame, dictionary: pd.DataFrame, keep: pd.Series | None
     pairs = pairs[pairs["year_basis"].notna()]
     table = _label_table(pairs[["label", "year_basis"]].drop_duplicates().astype(str))
 
-    # Series that never yield a usable figure anywhere (all (OT), all three-year rolling)
+    # Series that never yield a usable figure anywhere (all '-', say)
     # get no indicator: an indicator that can never show a figure is noise in the catalogue.
     mapped = pairs.merge(table, on=["label", "year_basis"], how="left")
     usable_codes = set(mapped.loc[mapped["period"].notna(), "code"])

@@ -50,7 +50,10 @@ EHCP_TITLE = "New EHC plans issued within 20 weeks - excluding exceptions"
         ("2014-16", YearBasis.CALENDAR, "2016", "final", None),
         ("2013/14-15/16", YearBasis.FINANCIAL, "2015/16", "final", None),
         ("2099/00-01/02", YearBasis.FINANCIAL, "2101/02", "final", None),
-        ("2016-17 (OT)", YearBasis.FINANCIAL, None, "", SkipReason.VARIANT_OT),
+        # The S251 finance tables are published only as outturn: the year's figure.
+        ("2016-17 (OT)", YearBasis.FINANCIAL, "2016/17", "final", None),
+        ("2014-16 (OT)", YearBasis.CALENDAR, "2016", "final", None),
+        ("0 (OT)", YearBasis.FINANCIAL, None, "", SkipReason.VARIANT_OT),
         ("0", YearBasis.ACADEMIC, None, "", SkipReason.UNRECOGNISED_YEAR),
     ],
 )
@@ -182,7 +185,7 @@ def test_every_period_parses_as_the_loader_will(rotherham: LaitFrames) -> None:
 
 
 @pytest.mark.lait
-def test_three_year_rolling_series_are_imported_labelled_and_ot_series_skipped_and_counted(
+def test_rolling_and_outturn_series_are_imported_and_labelled_and_gaps_counted(
     rotherham: LaitFrames, bds: pd.DataFrame
 ) -> None:
     indicators = rotherham.frames["indicators"].set_index("code")
@@ -213,11 +216,16 @@ def test_three_year_rolling_series_are_imported_labelled_and_ot_series_skipped_a
     rolling = own.iloc[:0]
     rolling_spelled = own.iloc[:0]
 
-    # The (OT) S251 outturn tables.
-    assert "LACFinance" not in codes
+    # The S251 finance tables, published only as outturn (2016-17 (OT)): imported as the
+    # financial year's figures, in pounds.
+    assert {"LACFinance", "FosteringFinance", "YouthJusticeFinance"} <= codes
+    assert indicators.loc["FosteringFinance", "unit"] == "gbp"
     ot = own[own["Years"].str.contains("(OT)", regex=False)]
-    assert rotherham.skipped[SkipReason.VARIANT_OT].values == len(ot) > 0
-    assert rotherham.skipped[SkipReason.VARIANT_OT].series == ot["Short Desc"].nunique()
+    observations = rotherham.frames["observations"]
+    published_ot = ot[~ot["Values"].str.strip().isin(["-", ""])]
+    assert (observations["code"].isin(set(published_ot["Short Desc"]))).sum() == len(published_ot) > 0
+    assert rotherham.skipped[SkipReason.VARIANT_OT].values == 0
+    ot = own.iloc[:0]
 
     # '-' means not available: no observation, but counted (where the year itself is usable;
     # the one stray year label '0' is counted as unrecognised instead).
@@ -231,7 +239,6 @@ def test_three_year_rolling_series_are_imported_labelled_and_ot_series_skipped_a
 
     text = "\n".join(rotherham.summary_lines())
     assert "three-year rolling figures, labelled as such" in text
-    assert "(OT)" in text
 
 
 @pytest.mark.lait
@@ -405,7 +412,7 @@ def test_all_councils_frames_carry_each_council_as_area(parquet: Path, rotherham
     own = obs[obs["area"] == "Rotherham"].drop(columns="area").reset_index(drop=True)
     pd.testing.assert_frame_equal(own, rotherham.frames["observations"])
     assert set(everyone.frames["benchmarks"]["comparator"]) == {"england"}
-    assert everyone.skipped[SkipReason.VARIANT_OT].values > 0
+    assert everyone.skipped[SkipReason.VARIANT_OT].values == 0
 
     with_regions = lait_all_councils_frames(parquet, include_regions=True)
     assert "England" in set(with_regions.frames["observations"]["area"])
@@ -450,7 +457,7 @@ def test_load_lait_end_to_end_into_sqlite(parquet: Path, tmp_path: Path) -> None
 
     loaded = runner.invoke(_cli(), args)
     assert loaded.exit_code == 0, loaded.output
-    assert "(OT)" in loaded.output
+    assert "three-year rolling" in loaded.output
 
     code = "SEN_EHC_Excpt_20wks"
     with Session(engine) as session:

@@ -1,0 +1,111 @@
+"""real_councils.tsv: questions written without seeing the matcher, over three councils' DfE LAIT
+catalogues (Southwark, Devon, Sheffield). Each council is loaded once per session with the real
+`kpibot load-lait`; each question goes through the index /kpi builds for that store.
+
+What is asserted: per council, at least 95% right first time and no confident wrong answer
+(an indicator, or an indicator at another period, where something else was meant). A row that
+is not right first time but not confidently wrong is an xfail saying what happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from real_councils import (
+    CONFIDENT_WRONG,
+    RIGHT,
+    TODAY,
+    Council,
+    Row,
+    describe,
+    judge,
+    load_council,
+    read_rows,
+    tally,
+)
+from sqlalchemy.orm import Session
+
+from handlers import kpi
+from handlers.reply import Request
+from scorecard.model import Viewer
+from scorecard.query import IndicatorMatch
+
+ROWS = read_rows()
+COUNCILS = sorted({row.council for row in ROWS})
+RIGHT_FIRST_TIME = 0.95
+
+pytestmark = pytest.mark.lait
+
+
+def test_the_set_is_big_enough_and_over_three_councils() -> None:
+    assert len(ROWS) >= 300
+    assert len(COUNCILS) >= 3
+    assert not {"Rotherham", "Wirral", "Leeds"} & set(COUNCILS)
+
+
+@pytest.fixture(scope="session")
+def councils(lait_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Council]]:
+    loaded = {name: load_council(lait_dir, name, tmp_path_factory.mktemp(name)) for name in COUNCILS}
+    yield loaded
+    for council in loaded.values():
+        council.engine.dispose()
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r.council} | {r.query}" for r in ROWS])
+def test_question(row: Row, councils: dict[str, Council]) -> None:
+    council = councils[row.council]
+    meant = council.resolve(row.query)
+    outcome = judge(row, meant, council.glossary)
+    if outcome == RIGHT:
+        return
+    message = f"{row.query!r}: wanted {row.expected} {row.period}".rstrip() + f", got {describe(meant)}"
+    if outcome == CONFIDENT_WRONG:
+        raise AssertionError(f"confidently wrong: {message}")
+    pytest.xfail(f"{outcome}: {message}")
+
+
+@pytest.mark.parametrize("name", COUNCILS)
+def test_right_first_time_per_council_and_never_confidently_wrong(
+    name: str, councils: dict[str, Council]
+) -> None:
+    council = councils[name]
+    rows = [row for row in ROWS if row.council == name]
+    outcomes = [judge(row, council.resolve(row.query), council.glossary) for row in rows]
+    counts = tally(outcomes)
+    summary = ", ".join(f"{outcome} {count}" for outcome, count in counts.items())
+    assert counts[CONFIDENT_WRONG] == 0, summary
+    assert counts[RIGHT] / len(rows) >= RIGHT_FIRST_TIME, summary
+
+
+@pytest.mark.parametrize("name", COUNCILS)
+def test_a_period_with_no_figure_yet_answers_with_the_latest_and_a_note(
+    name: str, councils: dict[str, Council]
+) -> None:
+    """Rows naming a period ("last year" is 2025/26; LAIT's latest is mostly 2024/25), through
+    the real /kpi handler: a card with a figure, and where it is not the period asked for, a
+    note saying which period it is. Never a blank card."""
+    council = councils[name]
+    asked = 0
+    for row in ROWS:
+        if row.council != name or not row.period:
+            continue
+        meant = council.resolve(row.query)
+        if not isinstance(meant, IndicatorMatch) or judge(row, meant, council.glossary) != RIGHT:
+            continue
+        with Session(council.engine) as session:
+            request = Request(
+                text=row.query,
+                viewer=Viewer("member"),
+                now=datetime(TODAY.year, TODAY.month, TODAY.day, 12, tzinfo=UTC),
+            )
+            reply = kpi.answer(request, session)
+        data = reply.as_json()
+        assert data["kind"] == "indicator", (row.query, data)
+        assert data["value"] is not None, (row.query, data)
+        if data["period"] != row.period:
+            assert row.period in data["note"] and data["period"] in data["note"], (row.query, data)
+        asked += 1
+    assert asked > 0
