@@ -960,7 +960,7 @@ class QueryIndex:
             postings={t: tuple(n) for t, n in postings.items()},
             codes=codes,
             clusters=tuple(clusters),
-            cluster_names={" ".join(_raw_words(name)): name for name in clusters},
+            cluster_names={" ".join(sorted(_raw_words(name))): name for name in clusters},
             cluster_keys=cluster_keys,
             exact={t: tuple(n) for t, n in exact.items()},
             corrector=corrector,
@@ -1097,7 +1097,7 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
         whole = index.codes.get(_code_key(message))
         if (
             whole is not None
-            and " ".join(words) not in index.cluster_names
+            and " ".join(sorted(words)) not in index.cluster_names
             and frozenset(index.normaliser.tokens(message)) not in index.cluster_keys
         ):
             return _indicator(index.documents[whole].indicator, None, None)
@@ -1114,16 +1114,14 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     if _OUT_OF_SCOPE in tokens:
         return NotFound(_out_of_scope_hint())
     key = frozenset(tokens)
-    cluster_name = index.cluster_names.get(" ".join(rest_words))
+    # A cluster's name, in any order ("looked after children").
+    cluster_name = index.cluster_names.get(" ".join(sorted(rest_words)))
     if cluster_name is not None:
         return ClusterMatch(cluster_name, requested)
     cluster_by_key = index.cluster_keys.get(key) if key else None
-    # An indicator's exact code beats a cluster's other spellings (`LAC` is the code of the
-    # looked-after rate, though "looked after children" is the cluster); a cluster's own
-    # initials (`CIN` for "Children in Need") stay the cluster.
-    if code_match is not None and (
-        cluster_by_key is None or "".join(rest_words) != _initials(cluster_by_key)
-    ):
+    # An indicator's exact code beats a cluster (`LAC` is the code of the looked-after rate,
+    # `CIN` of the children in need rate).
+    if code_match is not None:
         return _indicator(index.documents[code_match].indicator, requested, area)
 
     if not key:
@@ -1134,7 +1132,12 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     exact = index.exact.get(key, ())
     if len(exact) == 1:
         return _indicator(index.documents[exact[0]].indicator, requested, area)
-    if cluster_by_key is not None:
+    # A cluster named by its initials ("CLA") is the cluster; named in other words ("children
+    # in care") it is the cluster only when no indicator is about just that (the looked-after
+    # rate and number are): then those are what the member means.
+    if cluster_by_key is not None and (
+        "".join(rest_words) == _initials(cluster_by_key) or not _headlines(index, key)
+    ):
         return ClusterMatch(cluster_by_key, requested)
     if len(exact) > 1:
         return Choices(tuple(index.documents[n].indicator for n in exact[:MAX_CHOICES]), requested, area)
@@ -1146,6 +1149,17 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
         if term is not None:
             return GlossaryMatch(term)
     return answer
+
+
+def _headlines(index: QueryIndex, key: frozenset[str]) -> bool:
+    """Whether some indicator's title or alias says `key` and only how it is counted."""
+    plain = index.normaliser.weak | set(index.measures)
+    first = min(key, key=lambda t: len(index.postings.get(t, ())))
+    return any(
+        frozenset(t for t in field if t not in plain and not t[:1].isdigit()) == key
+        for number in index.postings.get(first, ())
+        for field in index.documents[number].fields
+    )
 
 
 def _field_cover(index: QueryIndex, tokens: frozenset[str], asked: Mapping[str, float]) -> float:
