@@ -731,6 +731,11 @@ HEADLINE_FIELD_COVER = 0.15
 # (or it is not answered), so what is left unexplained is weak: "young people" in "young people
 # NEET", where LAIT's title says "16-17".
 HEADLINE_SHARE = 0.45
+# A lone candidate (`_dominant`): at least this score, this far ahead of the next, explaining
+# this share of the query's weight.
+DOMINANT_SCORE = 0.65
+DOMINANT_MARGIN = 0.25
+DOMINANT_SHARE = 0.7
 # Worth offering in a did-you-mean: at least this score, and not far behind the best.
 CHOICE_SCORE = 0.35
 CHOICE_WINDOW = 0.3
@@ -1354,10 +1359,27 @@ def _decide(
     headline = _headline(index, query, scored)
     if headline is not None:
         return _indicator(headline.document.indicator, requested, area)
+    if _dominant(index, query, scored):
+        return _indicator(best.document.indicator, requested, area)
     if best.score < CHOICE_SCORE or best.main_share < 0.35:
         return NotFound()
     offered = [s for s in scored if s.score >= max(CHOICE_SCORE, best.score - CHOICE_WINDOW)]
     return Choices(tuple(s.document.indicator for s in offered[:MAX_CHOICES]), requested, area)
+
+
+def _dominant(index: QueryIndex, query: list[str], scored: list[_Scored]) -> bool:
+    """One candidate far ahead of every other, explaining most of what the member said, with
+    no qualifier or number they did not say: "SDQ scores for CLA" is the emotional health of
+    children looked after, though "scores" is in no title."""
+    best = scored[0]
+    runner_up = scored[1].score if len(scored) > 1 else 0.0
+    return (
+        best.score >= DOMINANT_SCORE
+        and best.score - runner_up >= DOMINANT_MARGIN
+        and best.main_share >= DOMINANT_SHARE
+        and best.numbers_explained
+        and not _qualified(index, best, query)
+    )
 
 
 def _qualified(index: QueryIndex, scored: _Scored, query: list[str]) -> bool:
@@ -1442,8 +1464,15 @@ def _headline(index: QueryIndex, query: list[str], scored: list[_Scored]) -> _Sc
         if other in plain or not (other.explained and other.numbers_explained):
             continue
         if _qualified(index, other, query):
-            if (other.document.negated - asked) & head.field:
+            # "not eligible for FSM" beside "eligible for FSM" when the member said "FSM": the
+            # subgroup they named is the head's, and its negation is the other's.
+            named = any(g <= asked for g in head.document.subgroups)
+            if (other.document.negated - asked) & head.field and not named:
                 return None
+            continue
+        if not unnamed(other) - shared:
+            # Set apart only by how it is counted ("% agency social workers" beside "Number of
+            # social workers" for "how many social workers"): the member said how.
             continue
         rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
         # A breakdown sits in its measure's topic ("KS4 Attainment 8 - disadvantaged pupils"
