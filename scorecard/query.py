@@ -1107,7 +1107,19 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
         ):
             return _indicator(index.documents[whole].indicator, None, None)
 
+    # A whole message that is exactly one indicator's title is that indicator, before any word
+    # in it is read as a period ("September guarantee" is not last September's guarantee).
+    whole_title = index.exact.get(frozenset(index.normaliser.tokens(message)), ())
+    if len(whole_title) == 1 and " ".join(sorted(words)) not in index.cluster_names:
+        return _indicator(index.documents[whole_title[0]].indicator, None, None)
+
     requested, rest = extract_period(message, today)
+    if requested is not None and requested.text.lower() in _MONTHS:
+        # A month named alone that is a word of some title ("September Guarantee Offers") is
+        # that title's word, not a period.
+        token = index.normaliser.word(requested.text.lower())
+        if any(token in index.documents[n].primary for n in index.postings.get(token, ())):
+            requested, rest = None, message
     area, rest = _extract_area(rest)
     ward, rest = _take_places(index, rest)
     area = area or ward
@@ -1352,6 +1364,7 @@ def _decide(
         and best.main_share >= 0.6
         and best.field_cover >= CONFIDENT_FIELD_COVER
         and not _qualified(index, best, query)
+        and _counted_as_asked(index, best, query)
         and best.score >= CONFIDENT_SCORE
         and best.score - runner_up >= CONFIDENT_MARGIN
     ):
@@ -1367,6 +1380,16 @@ def _decide(
     return Choices(tuple(s.document.indicator for s in offered[:MAX_CHOICES]), requested, area)
 
 
+def _counted_as_asked(index: QueryIndex, scored: _Scored, query: list[str]) -> bool:
+    """Unless the member said how it is counted ("how many", "rate"), any measure is; if they
+    did, one counted that way or whose title says so ("how many EHCPs" is not a percentage)."""
+    asked = [t for t in query if t in index.measures]
+    if not asked:
+        return True
+    units = frozenset().union(*(index.measures[t] for t in asked))
+    return scored.document.indicator.unit in units or any(t in scored.document.primary for t in asked)
+
+
 def _dominant(index: QueryIndex, query: list[str], scored: list[_Scored]) -> bool:
     """One candidate far ahead of every other, explaining most of what the member said, with
     no qualifier or number they did not say: "SDQ scores for CLA" is the emotional health of
@@ -1379,6 +1402,7 @@ def _dominant(index: QueryIndex, query: list[str], scored: list[_Scored]) -> boo
         and best.main_share >= DOMINANT_SHARE
         and best.numbers_explained
         and not _qualified(index, best, query)
+        and _counted_as_asked(index, best, query)
     )
 
 
@@ -1430,7 +1454,7 @@ def _headline(index: QueryIndex, query: list[str], scored: list[_Scored]) -> _Sc
     def counted_as_asked(s: _Scored) -> bool:
         return s.document.indicator.unit in units or any(t in s.document.primary for t in measures)
 
-    if units and not any(counted_as_asked(s) for s in close if complete(s)):
+    if units and not any(counted_as_asked(s) for s in close):
         units = set()  # "how many children are in care", and only a rate to answer with
 
     def unnamed(s: _Scored) -> frozenset[frozenset[str]]:
