@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -83,10 +87,61 @@ def _catalogue(session: Session) -> _Catalogue:
             stamp,
             indicators,
             tuple(merge_glossary(BUILTIN_GLOSSARY, store.glossary(session))),
-            build_index(indicators, store.areas(session)),
+            _stored_index(where, stamp, indicators, lambda: store.areas(session)),
         )
         _catalogues[where] = known
     return known
+
+
+# A new process (`kpibot ask`) would build the index of 400-odd LAIT indicators for every
+# question: longer than answering it. The index is kept on disk per store and load, and per
+# version of the code and vocabulary that built it.
+CACHE_DIR_VARIABLE = "KPIBOT_CACHE_DIR"
+
+
+def _cache_dir() -> Path:
+    given = os.environ.get(CACHE_DIR_VARIABLE)
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kpibot"
+
+
+@cache
+def _code_version() -> str:
+    """What built the index: the matcher's source, the vocabulary and the council names."""
+    digest = hashlib.sha256()
+    digest.update(Path(query.__file__).read_bytes())
+    for name in (query.DEFAULT_VOCABULARY_FILE, query.COUNCILS_FILE):
+        digest.update(resources.files("scorecard").joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def _stored_index(
+    where: str, stamp: tuple[int, str], indicators: Sequence[Indicator], wards: Callable[[], Sequence[str]]
+) -> query.QueryIndex:
+    """The index for this store's catalogue as of `stamp`: from the disk cache if built before,
+    else built (and kept there, best effort: a cache that cannot be written is no error)."""
+    if not stamp[0]:
+        return build_index(indicators, wards())
+    key = hashlib.sha256(f"{where}\0{stamp}\0{_code_version()}".encode()).hexdigest()[:32]
+    path = _cache_dir() / f"query-index-{key}.pickle"
+    try:
+        # Our own cache, in the user's cache directory, written by this code: not untrusted input.
+        found = pickle.loads(path.read_bytes())  # noqa: S301
+        if isinstance(found, query.QueryIndex):
+            return found
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    index = build_index(indicators, wards())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(path)
+    except OSError:
+        pass
+    return index
 
 
 def answer(request: Request, session: Session) -> Reply:

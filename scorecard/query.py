@@ -349,6 +349,7 @@ def _raw_words(text: str) -> list[str]:
     return _WORD.findall(lowered)
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """Singular and a light stem, enough that `plans`/`plan`, `started`/`starting`/`start`,
     `ceased`/`cease` meet. Not a real stemmer: both sides get the same treatment, so all
@@ -780,10 +781,11 @@ class _Place:
     name: str  # as listed
     kind: str  # _WARD or _COUNCIL
     needs_preposition: bool
-    pattern: re.Pattern[str]
 
 
+@lru_cache(maxsize=1024)
 def _place_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Compiled when first needed: most places are never named."""
     body = r"[\s\-,.'’&]+(?:and\s+)?".join(re.escape(w) for w in words)
     return re.compile(rf"{_PLACE_BEFORE}\b{body}\b{_PLACE_AFTER}", re.IGNORECASE)
 
@@ -796,7 +798,7 @@ def _take_places(index: QueryIndex, text: str) -> tuple[str | None, str]:
     ward: str | None = None
     for word in dict.fromkeys(_raw_words(text)):
         for place in index.places.get(word, ()):
-            match = place.pattern.search(text)
+            match = _place_pattern(place.words).search(text)
             if match is None or (place.needs_preposition and not match.group("prep")):
                 continue
             text = text[: match.start()] + " " + text[match.end() :]
@@ -942,6 +944,7 @@ class QueryIndex:
                 commands.setdefault(_command_key(phrase, normaliser), name)
 
         places: dict[str, list[_Place]] = {}
+        catalogue_words = set(postings) | known_raw
         for kind, names in ((_WARD, wards), (_COUNCIL, councils)):
             for name in names:
                 words = tuple(_raw_words(name))
@@ -950,9 +953,9 @@ class QueryIndex:
                 # A place whose words mean something in the catalogue ("Reading") is a place
                 # only after "in", "for" or "at"; others wherever they are.
                 tokens = set(normaliser.tokens(name)) - normaliser.stopwords
-                ambiguous = bool(tokens & (set(postings) | set(known_raw)))
+                ambiguous = bool(tokens & catalogue_words)
                 places.setdefault(words[0], []).append(
-                    _Place(words, name, kind, ambiguous, _place_pattern(words))
+                    _Place(words, name, kind, ambiguous)
                 )
         for found in places.values():
             found.sort(key=lambda p: (-len(p.words), p.kind))
