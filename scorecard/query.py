@@ -1461,8 +1461,14 @@ def _headline(index: QueryIndex, query: list[str], scored: list[_Scored]) -> _Sc
         units = set()  # "how many children are in care", and only a rate to answer with
 
     def unnamed(s: _Scored) -> frozenset[frozenset[str]]:
-        # Subgroups the member said no word of: "CP" touches "CP plan", so CP plans stay.
-        return frozenset(g for g in s.document.subgroups if not g & asked)
+        # Subgroups the member said no word of: "CP" touches "CP plan", so CP plans stay. When
+        # the member named a subgroup the title names ("care leavers"), its cluster's subgroup
+        # ("Children Looked After") is where it is filed, not another subgroup.
+        groups = s.document.subgroups
+        own = _subgroups_in(s.document.primary, index.normaliser)
+        if any(g & asked for g in own):
+            groups = own
+        return frozenset(g for g in groups if not g & asked)
 
     def words(s: _Scored) -> frozenset[str]:
         """The words its title adds to the query that say what (not weak ones, not numbers)."""
