@@ -9,9 +9,7 @@ is not right first time but not confidently wrong is an xfail saying what happen
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from real_councils import (
@@ -22,7 +20,6 @@ from real_councils import (
     Row,
     describe,
     judge,
-    load_council,
     read_rows,
     tally,
 )
@@ -47,11 +44,8 @@ def test_the_set_is_big_enough_and_over_three_councils() -> None:
 
 
 @pytest.fixture(scope="session")
-def councils(lait_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Council]]:
-    loaded = {name: load_council(lait_dir, name, tmp_path_factory.mktemp(name)) for name in COUNCILS}
-    yield loaded
-    for council in loaded.values():
-        council.engine.dispose()
+def councils(real_councils: dict[str, Council]) -> dict[str, Council]:
+    return real_councils
 
 
 @pytest.mark.parametrize("row", ROWS, ids=[f"{r.council} | {r.query}" for r in ROWS])
