@@ -952,11 +952,9 @@ class QueryIndex:
                     continue
                 # A place whose words mean something in the catalogue ("Reading") is a place
                 # only after "in", "for" or "at"; others wherever they are.
-                tokens = set(normaliser.tokens(name)) - normaliser.stopwords
-                ambiguous = bool(tokens & catalogue_words)
-                places.setdefault(words[0], []).append(
-                    _Place(words, name, kind, ambiguous)
-                )
+                meaningful = set(normaliser.tokens(name)) - normaliser.stopwords
+                needs_preposition = bool(meaningful & catalogue_words)
+                places.setdefault(words[0], []).append(_Place(words, name, kind, needs_preposition))
         for found in places.values():
             found.sort(key=lambda p: (-len(p.words), p.kind))
 
