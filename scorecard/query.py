@@ -734,9 +734,9 @@ HEADLINE_FIELD_COVER = 0.15
 HEADLINE_SHARE = 0.45
 # A lone candidate (`_dominant`): at least this score, this far ahead of the next, explaining
 # this share of the query's weight.
-DOMINANT_SCORE = 0.65
-DOMINANT_MARGIN = 0.25
-DOMINANT_SHARE = 0.7
+DOMINANT_SCORE = 0.6
+DOMINANT_MARGIN = 0.13
+DOMINANT_SHARE = 0.6
 # Worth offering in a did-you-mean: at least this score, and not far behind the best.
 CHOICE_SCORE = 0.35
 CHOICE_WINDOW = 0.3
@@ -1397,8 +1397,13 @@ def _dominant(index: QueryIndex, query: list[str], scored: list[_Scored]) -> boo
     children looked after, though "scores" is in no title."""
     best = scored[0]
     runner_up = scored[1].score if len(scored) > 1 else 0.0
+    asked = frozenset(query)
+    # A subgroup the member named that the candidate is not about ("KS2 results for girls"
+    # when only all pupils' results exist) is a question the catalogue cannot answer.
+    named = [g for g in index.normaliser.subgroups if g <= asked]
     return (
-        best.score >= DOMINANT_SCORE
+        not any(not g <= best.document.primary | best.document.cluster for g in named)
+        and best.score >= DOMINANT_SCORE
         and best.score - runner_up >= DOMINANT_MARGIN
         and best.main_share >= DOMINANT_SHARE
         and best.numbers_explained
