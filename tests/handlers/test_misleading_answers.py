@@ -152,16 +152,26 @@ def test_a_cluster_for_a_period_with_no_figures_yet_shows_the_latest_not_rows_of
     assert "latest figure" in data["note"]
 
 
+# Questions that leave one indicator close but not clearly meant (a word no title has).
+ONE_CANDIDATE = [
+    "phonics pass rate fsm",
+    "breastfeeding at 6-8 weeks",
+    "ks4 destinations",
+    "school places shortfall",
+]
+
+
 @pytest.mark.lait
 def test_a_did_you_mean_of_one_is_a_question_in_the_singular(real_councils: dict[str, Council]) -> None:
     council = real_councils["Southwark"]
-    meant = council.resolve("cla changing school mid year")
-    assert isinstance(meant, Choices) and len(meant.candidates) == 1
+    single = [
+        t
+        for t in ONE_CANDIDATE
+        if (m := council.resolve(t)) and isinstance(m, Choices) and len(m.candidates) == 1
+    ]
+    assert single, "one of these should leave a single candidate"
     with Session(council.engine) as session:
-        reply = kpi.answer(
-            Request(text="cla changing school mid year", viewer=Viewer("member"), now=NOW),
-            session,
-        )
+        reply = kpi.answer(Request(text=single[0], viewer=Viewer("member"), now=NOW), session)
     assert reply.heading.startswith("Did you mean ") and reply.heading.endswith("?")
     assert "one of these" not in reply.heading and "More than one" not in reply.summary
     assert len(reply.actions) == 1
