@@ -397,8 +397,11 @@ class _Normaliser:
                 self.words.setdefault(pattern[0], replacement[0])
             else:
                 phrase_rules.append(_Rule(pattern, replacement))
-        for phrase in vocabulary.out_of_scope:
-            phrase_rules.append(_Rule(tuple(_stem(w) for w in _raw_words(phrase)), (_OUT_OF_SCOPE,)))
+        self.out_of_scope: tuple[tuple[str, ...], ...] = tuple(
+            tuple(_stem(w) for w in _raw_words(phrase)) for phrase in vocabulary.out_of_scope
+        )
+        for pattern in self.out_of_scope:
+            phrase_rules.append(_Rule(pattern, (_OUT_OF_SCOPE,)))
         # Multi-word stopwords ("financial year", "up to date") are rules that drop the words.
         self.stopwords: set[str] = set()
         for phrase in vocabulary.stopwords:
@@ -1129,7 +1132,7 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     # An indicator code: the whole message, or one code-looking word in it.
     code_match = _code(index, rest, rest_words)
     tokens = index.normaliser.tokens(rest, index.corrector)
-    if _OUT_OF_SCOPE in tokens:
+    if _OUT_OF_SCOPE in tokens or _names_out_of_scope(index.normaliser, rest):
         return NotFound(_out_of_scope_hint())
     key = frozenset(tokens)
     # A cluster's name, in any order ("looked after children").
@@ -1167,6 +1170,15 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
         if term is not None:
             return GlossaryMatch(term)
     return answer
+
+
+def _names_out_of_scope(normaliser: _Normaliser, text: str) -> bool:
+    """An out-of-scope subject in the words as typed, even where another rule took some of them
+    ("EHC planning application": "EHC planning" reads as an EHC plan)."""
+    stems = [_stem(w) for w in _raw_words(text)]
+    return any(
+        tuple(stems[i : i + len(p)]) == p for p in normaliser.out_of_scope for i in range(len(stems) - len(p) + 1)
+    )
 
 
 def _headlines(index: QueryIndex, key: frozenset[str]) -> bool:
@@ -1474,8 +1486,9 @@ def _headline(index: QueryIndex, query: list[str], scored: list[_Scored]) -> _Sc
         return frozenset(g for g in groups if not g & asked)
 
     def words(s: _Scored) -> frozenset[str]:
-        """The words its title adds to the query that say what (not weak ones, not numbers)."""
-        return frozenset(t for t in s.field - asked if t not in weak and not t[:1].isdigit())
+        """The words its title adds to the query that say what (not weak ones; numbers too:
+        "Leaving Care 2 & 4" is a table of its own)."""
+        return frozenset(t for t in s.field - asked if t not in weak)
 
     def weak_words(s: _Scored) -> frozenset[str]:
         return frozenset(t for t in s.field - asked if t in weak)
