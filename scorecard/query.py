@@ -1177,7 +1177,9 @@ def _names_out_of_scope(normaliser: _Normaliser, text: str) -> bool:
     ("EHC planning application": "EHC planning" reads as an EHC plan)."""
     stems = [_stem(w) for w in _raw_words(text)]
     return any(
-        tuple(stems[i : i + len(p)]) == p for p in normaliser.out_of_scope for i in range(len(stems) - len(p) + 1)
+        tuple(stems[i : i + len(p)]) == p
+        for p in normaliser.out_of_scope
+        for i in range(len(stems) - len(p) + 1)
     )
 
 
