@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from rich.console import Console, Group, RenderableType
-from rich.panel import Panel
-from rich.table import Table as RichTable
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from handlers.reply import Reply
 from scorecard.model import Rag
+
+if TYPE_CHECKING:
+    # rich is imported only to draw a panel: `kpibot ask --json` never pays for it.
+    from rich.console import Console, RenderableType
 
 _RAG_STYLE = {Rag.GREEN: "bold green", Rag.AMBER: "bold yellow", Rag.RED: "bold red", Rag.NA: "dim"}
 
@@ -27,6 +26,11 @@ def _json_default(value: Any) -> Any:
 
 def renderable(reply: Reply) -> RenderableType:
     """The reply as a panel: heading, summary, facts, table, notes and the buttons as hints."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table as RichTable
+    from rich.text import Text
+
     parts: list[RenderableType] = []
     if reply.summary:
         parts.append(Text(reply.summary))
@@ -52,4 +56,6 @@ def renderable(reply: Reply) -> RenderableType:
 
 
 def print_reply(reply: Reply, console: Console | None = None) -> None:
+    from rich.console import Console
+
     (console or Console()).print(renderable(reply))

@@ -23,9 +23,11 @@ LAIT quirks handled here (each counted in `LaitFrames.skipped` when it drops dat
   (2024/25) and the calendar year for calendar ones. Exclusions spell years out (`2015/16`),
   a few financial measures write `2016-17`. `2018 (Rev)` / `2020 (Final)` are the revised
   and final releases of one year (kept as final); `2025 (prov)` is provisional (kept, status
-  `provisional`). Three-year rolling figures (`2014-16`, `2013/14-15/16`) are not a year of
-  any basis and are skipped; so are the `(OT)` variant series (the S251 outturn finance
-  tables) and a stray year label `0`.
+  `provisional`). Three-year rolling figures (`2014-16`, `2013/14-15/16`: children killed or
+  seriously injured on the roads, under-18 alcohol admissions) are kept as the last year of
+  their window, and their indicators' titles end "(3-year rolling)" with a data note saying
+  what the period means. The S251 finance tables are published only as outturn
+  (`2016-17 (OT)`): each is the financial year's figure. A stray year label `0` is skipped.
 - Values are text with float noise (`64.900000000000006`) and `-` for not available.
 - The dictionary has multi-line quoted fields, 14 measures listed twice (under two topics),
   269 measures without `dps`, and `Year_Type` values beyond the three bases.
@@ -51,6 +53,7 @@ from scorecard.periods import Frequency, YearBasis
 __all__ = [
     "DICTIONARY_FILE",
     "NEIGHBOURS_FILE",
+    "ROLLING_SUFFIX",
     "LaitError",
     "LaitFrames",
     "SkipReason",
@@ -125,6 +128,14 @@ class LaitFrames:
     neighbours: tuple[str, ...] = field(default=())
 
     @property
+    def rolling_codes(self) -> list[str]:
+        """The measures imported as three-year rolling figures (their titles say so)."""
+        indicators = self.frames.get("indicators")
+        if indicators is None or indicators.empty:
+            return []
+        return sorted(indicators.loc[indicators["title"].str.endswith(ROLLING_SUFFIX), "code"])
+
+    @property
     def skipped_values(self) -> int:
         return sum(s.values for s in self.skipped.values())
 
@@ -135,6 +146,12 @@ class LaitFrames:
             lines.insert(0, f"council: {self.council} (LA {self.la_number})")
             lines.insert(1, f"region: {self.region or 'none found'}")
             lines.insert(2, f"statistical neighbours: {', '.join(self.neighbours) or 'none found'}")
+        rolling = self.rolling_codes
+        if rolling:
+            lines.append(
+                f"imported {len(rolling)} measures published only as three-year rolling figures, "
+                f"labelled as such ({', '.join(rolling)}): each period is the last year of its three"
+            )
         for reason, counts in self.skipped.items():
             if counts.values:
                 values = "value" if counts.values == 1 else "values"
@@ -274,7 +291,10 @@ def _map_label(label: str, basis: YearBasis) -> tuple[str | None, str, SkipReaso
     """One LAIT year label of one basis -> (period spelling, status, skip reason)."""
     text = " ".join(str(label).split())
     if "(OT)" in text.upper():
-        return None, "", SkipReason.VARIANT_OT
+        # The S251 finance tables are published only as outturn (what was spent), labelled
+        # `2016-17 (OT)`: the outturn is the year's figure.
+        year, status, skip = _map_label(re.sub(r"\(OT\)", "", text, flags=re.IGNORECASE), basis)
+        return (year, status, skip) if year is not None else (None, "", SkipReason.VARIANT_OT)
     single = _SINGLE_YEAR.match(text)
     if single:
         year = int(single.group(1))
@@ -282,17 +302,55 @@ def _map_label(label: str, basis: YearBasis) -> tuple[str | None, str, SkipReaso
         # LAIT names financial and academic years by the year they END in.
         start = year if basis is YearBasis.CALENDAR else year - 1
         return _year_label(start, basis), status, None
-    if _ROLLING_SPELLED.match(text):
-        return None, "", SkipReason.THREE_YEAR_ROLLING
-    rolling = _ROLLING_SIMPLE.match(text)
-    if rolling and (int(rolling.group(2)) - int(rolling.group(1))) % 100 == 2:
-        return None, "", SkipReason.THREE_YEAR_ROLLING
+    last = _rolling_last_year(text)
+    if last is not None:
+        # A three-year rolling figure is kept as the last year of its window (2014-16 is
+        # 2016, 2013/14-15/16 is 2015/16); its indicator says it is rolling (`_rolling_label`).
+        start = last if basis is YearBasis.CALENDAR else last - 1
+        return _year_label(start, basis), "final", None
     spelled = _SPELLED_YEAR.match(text)
     if spelled and (int(spelled.group(2)) - int(spelled.group(1))) % 100 == 1:
         if basis is YearBasis.CALENDAR:
             return None, "", SkipReason.UNRECOGNISED_YEAR
         return _year_label(int(spelled.group(1)), basis), "final", None
     return None, "", SkipReason.UNRECOGNISED_YEAR
+
+
+def _rolling_last_year(text: str) -> int | None:
+    """The year a three-year rolling label ends in, as LAIT names years (`2014-16` -> 2016,
+    `2013/14-15/16` -> 2016, the financial year 2015/16), or None for any other label."""
+    spelled = _ROLLING_SPELLED.match(text)
+    if spelled:
+        first, last = (int(y) for y in re.findall(r"\d{2,4}/(\d{2})", text))
+        return int(text[:4]) + 3 if (last - first) % 100 == 2 else None
+    rolling = _ROLLING_SIMPLE.match(text)
+    if rolling and (int(rolling.group(2)) - int(rolling.group(1))) % 100 == 2:
+        return int(rolling.group(1)) + 2
+    return None
+
+
+ROLLING_SUFFIX = " (3-year rolling)"
+
+
+def _label_rolling(indicators: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
+    """Measures DfE publishes only as three-year rolling figures say so in their title (on every
+    card, list and did-you-mean) and explain the period in their data note."""
+    indicators = indicators.copy()
+    rolling = indicators["code"].isin(codes)
+    indicators.loc[rolling, "title"] = indicators.loc[rolling, "title"] + ROLLING_SUFFIX
+    note = (
+        "Three-year rolling figures: DfE publishes this measure only over three years together. "
+        "The period shown is the last of the three: "
+    )
+    for index in indicators.index[rolling]:
+        example = (
+            "2016 is 2014-16"
+            if indicators.at[index, "year_basis"] == "calendar"
+            else ("2015/16 is 2013/14-15/16")
+        )
+        before = indicators.at[index, "data_notes"]
+        indicators.at[index, "data_notes"] = (note + example + "." + (" " + before if before else "")).strip()
+    return indicators
 
 
 def _label_table(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -302,6 +360,9 @@ def _label_table(pairs: pd.DataFrame) -> pd.DataFrame:
     table["period"] = [m[0] for m in mapped]
     table["status"] = [m[1] for m in mapped]
     table["label_skip"] = [m[2].value if m[2] else None for m in mapped]
+    table["rolling"] = [
+        _rolling_last_year(" ".join(str(label).split())) is not None for label in pairs["label"]
+    ]
     return table
 
 
@@ -387,11 +448,15 @@ def _prepare(bds: pd.DataFrame, dictionary: pd.DataFrame, keep: pd.Series | None
     pairs = pairs[pairs["year_basis"].notna()]
     table = _label_table(pairs[["label", "year_basis"]].drop_duplicates().astype(str))
 
-    # Series that never yield a usable figure anywhere (all (OT), all three-year rolling)
+    # Series that never yield a usable figure anywhere (all '-', say)
     # get no indicator: an indicator that can never show a figure is noise in the catalogue.
     mapped = pairs.merge(table, on=["label", "year_basis"], how="left")
     usable_codes = set(mapped.loc[mapped["period"].notna(), "code"])
     indicators = dictionary[dictionary["code"].isin(usable_codes)].copy()
+    # Measures whose every usable figure is a three-year rolling one.
+    usable = mapped[mapped["period"].notna()]
+    all_rolling = usable.groupby("code")["rolling"].all()
+    indicators = _label_rolling(indicators, set(all_rolling[all_rolling].index))
 
     # Decimals: the dictionary's dps where given, else the precision the figures carry.
     inferred = _inferred_decimals(bds["code"], all_values)
@@ -404,7 +469,7 @@ def _prepare(bds: pd.DataFrame, dictionary: pd.DataFrame, keep: pd.Series | None
     rows = bds if keep is None else bds[keep]
     rows = rows.drop(columns=["raw"]).assign(value=all_values if keep is None else all_values[keep])
     rows["year_basis"] = rows["code"].map(basis)
-    rows = rows.merge(table, on=["label", "year_basis"], how="left")
+    rows = rows.merge(table, on=["label", "year_basis"], how="left").drop(columns=["rolling"])
 
     skip = pd.Series(pd.NA, index=rows.index, dtype="object")
     skip = skip.where(rows["year_basis"].notna(), SkipReason.NOT_IN_DICTIONARY.value)

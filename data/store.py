@@ -204,6 +204,14 @@ def observations(session: Session, code: str, area: str | None = None) -> list[O
     return [_observation(row, found) for row in session.scalars(query)]
 
 
+def areas(session: Session) -> list[str]:
+    """The wards (areas below the whole authority) that have figures, in name order."""
+    query = (
+        select(ObservationRow.area).where(ObservationRow.area != "").distinct().order_by(ObservationRow.area)
+    )
+    return list(session.scalars(query))
+
+
 def targets(session: Session, code: str) -> list[Target]:
     """One indicator's targets, one per year of its basis, oldest first."""
     found = indicator(session, code)

@@ -16,7 +16,14 @@ from handlers.kpi import card_by_code, vocabulary
 from handlers.reply import Kind, Reply, Request, Table
 from scorecard import query
 from scorecard.card import card_as_dict
-from scorecard.concerns import STATUS_WORDS, Concern, ConcernEvent, ConcernStatus, raise_concern
+from scorecard.concerns import (
+    STATUS_WORDS,
+    Concern,
+    ConcernError,
+    ConcernEvent,
+    ConcernStatus,
+    raise_concern,
+)
 from scorecard.model import Indicator, Role
 from scorecard.rules import LONDON
 
@@ -67,9 +74,16 @@ def form(request: Request, session: Session, code: str | None = None) -> Concern
 
 def prepare(request: Request, session: Session, text: str, code: str | None) -> tuple[Concern, ConcernEvent]:
     """The concern the member submitted, checked. Raises ConcernError with a message for the
-    member when the text is missing or too long; an unknown code means the scorecard in general.
-    The indicator's card as the member sees it now goes with it, for the meeting's agenda pack."""
-    known = code if code and store.indicator(session, code) is not None else None
+    member when the text is missing or too long, or when `code` names no indicator (a mistyped
+    code is refused, never quietly turned into "the scorecard in general"); no code (None or
+    blank) means the scorecard in general. The indicator's card as the member sees it now goes
+    with it, for the meeting's agenda pack."""
+    known = code.strip() if code and code.strip() else None
+    if known is not None and store.indicator(session, known) is None:
+        raise ConcernError(
+            f"There is no indicator {known}. Give an indicator's code as it appears on its card "
+            "(or none, for the scorecard in general)."
+        )
     concern, event = raise_concern(request.viewer.user, text, known, now=request.now)
     card = card_by_code(request, session, known) if known else None
     return (concern if card is None else replace(concern, card=card_as_dict(card))), event

@@ -16,7 +16,9 @@ EXAMPLES: tuple[tuple[str, str], ...] = (
     ("/kpi where are we behind England", "indicators worse than England, widest gap first"),
     ("/kpi how are we doing", "the overview: colours and directions by cluster"),
     ("/kpi CLA rate ward Hollins Green", "a ward's figure (small numbers are hidden)"),
+    ("/kpi CLA rate in Hollins Green", "the same, with or without the word ward"),
     ("/kpi glossary DOT", "what a term or abbreviation means"),
+    ("/kpi what is amber", "any term on a card, in your own words (\u201cwhat does polarity mean\u201d)"),
     ("/scorecard", "the latest published quarterly scorecard"),
     ("/concern", "raise a concern with the governance advisor"),
 )
@@ -30,6 +32,7 @@ def answer(request: Request) -> Reply:
         heading="What you can ask",
         summary=(
             "Ask about an indicator in your own words: acronyms, plain English and typos are fine. "
+            "Ask for a period that has no figure yet and you get the latest, with a note saying which. "
             "Answers are private to you until you share them."
         ),
         facts=tuple(Fact(example, meaning) for example, meaning in EXAMPLES),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import hashlib
+import os
+import pickle
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from importlib import resources
+from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,12 +29,12 @@ from handlers.replies import (
     glossary_reply,
     not_found_reply,
 )
-from handlers.reply import Reply, Request
+from handlers.reply import Action, ActionId, Kind, Reply, Request
 from scorecard import query
 from scorecard.card import IndicatorCard, area_figure, build_card, latest_period
-from scorecard.glossary import BUILTIN_GLOSSARY, lookup, merge_glossary
+from scorecard.glossary import BUILTIN_GLOSSARY, GLOSSARY_ALIASES, lookup, merge_glossary
 from scorecard.model import GlossaryEntry, Indicator
-from scorecard.periods import Period
+from scorecard.periods import Frequency, Period
 from scorecard.rules import LONDON, index_observations
 
 NOTHING_LOADED = (
@@ -43,6 +48,18 @@ def vocabulary() -> query.Vocabulary:
     """The acronyms, synonyms and stopwords members use: data shipped with the domain package."""
     text = resources.files("scorecard").joinpath(query.DEFAULT_VOCABULARY_FILE).read_text("utf-8")
     return query.Vocabulary.from_toml(text)
+
+
+@cache
+def councils() -> tuple[str, ...]:
+    """Every English council's name (scorecard/councils.txt): places, not indicator words."""
+    text = resources.files("scorecard").joinpath(query.COUNCILS_FILE).read_text("utf-8")
+    return query.parse_places(text)
+
+
+def build_index(indicators: Sequence[Indicator], wards: Sequence[str] = ()) -> query.QueryIndex:
+    """The query index as /kpi uses it: the shipped vocabulary, council names and the wards."""
+    return query.QueryIndex.build(indicators, vocabulary(), councils=councils(), wards=wards)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +87,61 @@ def _catalogue(session: Session) -> _Catalogue:
             stamp,
             indicators,
             tuple(merge_glossary(BUILTIN_GLOSSARY, store.glossary(session))),
-            query.QueryIndex.build(indicators, vocabulary()),
+            _stored_index(where, stamp, indicators, lambda: store.areas(session)),
         )
         _catalogues[where] = known
     return known
+
+
+# A new process (`kpibot ask`) would build the index of 400-odd LAIT indicators for every
+# question: longer than answering it. The index is kept on disk per store and load, and per
+# version of the code and vocabulary that built it.
+CACHE_DIR_VARIABLE = "KPIBOT_CACHE_DIR"
+
+
+def _cache_dir() -> Path:
+    given = os.environ.get(CACHE_DIR_VARIABLE)
+    if given:
+        return Path(given)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kpibot"
+
+
+@cache
+def _code_version() -> str:
+    """What built the index: the matcher's source, the vocabulary and the council names."""
+    digest = hashlib.sha256()
+    digest.update(Path(query.__file__).read_bytes())
+    for name in (query.DEFAULT_VOCABULARY_FILE, query.COUNCILS_FILE):
+        digest.update(resources.files("scorecard").joinpath(name).read_bytes())
+    return digest.hexdigest()
+
+
+def _stored_index(
+    where: str, stamp: tuple[int, str], indicators: Sequence[Indicator], wards: Callable[[], Sequence[str]]
+) -> query.QueryIndex:
+    """The index for this store's catalogue as of `stamp`: from the disk cache if built before,
+    else built (and kept there, best effort: a cache that cannot be written is no error)."""
+    if not stamp[0]:
+        return build_index(indicators, wards())
+    key = hashlib.sha256(f"{where}\0{stamp}\0{_code_version()}".encode()).hexdigest()[:32]
+    path = _cache_dir() / f"query-index-{key}.pickle"
+    try:
+        # Our own cache, in the user's cache directory, written by this code: not untrusted input.
+        found = pickle.loads(path.read_bytes())  # noqa: S301
+        if isinstance(found, query.QueryIndex):
+            return found
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        pass
+    index = build_index(indicators, wards())
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        partial.replace(path)
+    except OSError:
+        pass
+    return index
 
 
 def answer(request: Request, session: Session) -> Reply:
@@ -82,18 +150,21 @@ def answer(request: Request, session: Session) -> Reply:
     catalogue, glossary = known.indicators, known.glossary
     if not catalogue:
         return error_reply(NOTHING_LOADED)
-    meant = known.index.resolve(
-        request.text, glossary_terms=[entry.term for entry in glossary], today=_today(request)
-    )
+    terms = [entry.term for entry in glossary] + list(GLOSSARY_ALIASES)
+    meant = known.index.resolve(request.text, glossary_terms=terms, today=_today(request))
     match meant:
-        case query.IndicatorMatch(indicator=indicator, period=period, area=area):
+        case query.IndicatorMatch(indicator=indicator, period=period, area=area, requested=requested):
             if area:
                 return _ward(request, session, indicator, area, period)
-            return card_reply(_card(request, session, indicator, period))
+            card, note = _card_or_latest(request, session, indicator, period, requested)
+            return _with_note(card_reply(card), note)
         case query.ClusterMatch(cluster=cluster, period=requested):
             members = [i for i in catalogue if i.cluster.casefold() == cluster.casefold() and i.active]
-            return cluster_reply(cluster, _cards(request, session, members, requested))
+            cards, note = _cluster_cards(request, session, members, requested)
+            return _with_note(cluster_reply(cluster, cards), note)
         case query.Choices(candidates=candidates):
+            if len(candidates) == 1:
+                return one_choice_reply(_words(request.text), candidates[0])
             return choices_reply(_words(request.text), candidates)
         case query.GlossaryMatch(term=term):
             entry = lookup(glossary, term)
@@ -113,6 +184,18 @@ def answer(request: Request, session: Session) -> Reply:
         case query.NotFound(hint=hint):
             return not_found_reply(_words(request.text), _not_found_message(request.text, hint))
     return not_found_reply(_words(request.text))
+
+
+def one_choice_reply(text: str, indicator: Indicator) -> Reply:
+    """A question back about one indicator: "Did you mean X?", never a list of one."""
+    label = f"{indicator.code}: {indicator.title}"
+    return Reply(
+        kind=Kind.CHOICES,
+        heading=f"Did you mean {indicator.title}?",
+        summary=f"“{text}” may mean {indicator.title} ({indicator.code}). Is that the one?",
+        actions=(Action(ActionId.CHOOSE, label if len(label) <= 75 else label[:74] + "…", indicator.code),),
+        data={"choices": [{"code": indicator.code, "title": indicator.title}]},
+    )
 
 
 def card_for(request: Request, session: Session, code: str, period_end: str | None = None) -> Reply:
@@ -160,6 +243,93 @@ def _card(request: Request, session: Session, indicator: Indicator, period: Peri
         # Other councils' range: a comparator outside it is flagged, not judged (issue 13).
         peer_ranges=scrutiny.ranges_of(session, indicator, figures.observations),
     )
+
+
+def _card_or_latest(
+    request: Request,
+    session: Session,
+    indicator: Indicator,
+    period: Period | None,
+    requested: query.RequestedPeriod | None,
+) -> tuple[IndicatorCard, str]:
+    """The card at the period asked for; when that period has no figure the asker may see,
+    the latest figure before it (or the latest of all) with a note saying which and why."""
+    card = _card(request, session, indicator, period)
+    if period is None or card.period is None or card.value is not None:
+        return card, ""
+    figures = store.figures(session, [indicator.code])[indicator.code]
+    index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
+    shown = latest_period(_with_values(index), up_to=period) or latest_period(_with_values(index))
+    if shown is None:
+        return card, ""
+    return _card(request, session, indicator, shown), period_note(indicator, requested, period, shown)
+
+
+def _with_values(index: Any) -> dict[Period, Any]:
+    return {p: o for p, o in index.items() if o.value is not None}
+
+
+def period_note(
+    indicator: Indicator, requested: query.RequestedPeriod | None, asked: Period, shown: Period
+) -> str:
+    """Why the card shows `shown` when the member asked for `asked` (in their words, `requested`).
+
+    "last month" for a yearly measure: "You asked for last month (October 2024). This figure is
+    counted once a year (financial year), and 2024/25 has no figure yet. This is the latest
+    figure, for 2023/24." """
+    words = requested.text if requested is not None and requested.text else asked.label
+    said = f"You asked for {words}" + ("" if words == asked.label else f" ({asked.label})")
+    part_of_year = requested is not None and requested.kind in (
+        query.PeriodKind.MONTH,
+        query.PeriodKind.QUARTER,
+    )
+    if indicator.frequency is Frequency.ANNUAL and part_of_year:
+        why = (
+            f"This figure is counted once a year ({indicator.year_basis.value} year), "
+            f"and {asked.label} has no figure yet"
+        )
+    elif asked.end > shown.end:
+        why = f"There is no figure for {asked.label} yet"
+    else:
+        why = f"There is no figure for {asked.label}: the figures start later"
+    return f"{said}. {why}. This is the latest figure, for {shown.label}."
+
+
+def _cluster_cards(
+    request: Request,
+    session: Session,
+    indicators: Sequence[Indicator],
+    requested: query.RequestedPeriod | None,
+) -> tuple[list[IndicatorCard], str]:
+    """A cluster's lines at the period asked for; a line with no figure then shows its latest."""
+    cards = _cards(request, session, indicators, requested)
+    if requested is None:
+        return cards, ""
+    missing = [i for i, card in enumerate(cards) if card.value is None]
+    if not missing:
+        return cards, ""
+    latest = {c.code: c for c in _cards(request, session, [indicators[i] for i in missing])}
+    replaced = 0
+    for i in missing:
+        card = latest.get(indicators[i].code)
+        if card is not None and card.value is not None:
+            cards[i] = card
+            replaced += 1
+    if not replaced:
+        return cards, ""
+    count = "all" if replaced == len(cards) else f"{replaced} of {len(cards)}"
+    note = (
+        f"You asked for {requested.text or requested.label}: {count} of these have no figure for it "
+        "yet, so their latest figure is shown, with its period."
+    )
+    return cards, note
+
+
+def _with_note(reply: Reply, note: str) -> Reply:
+    """The reply with `note` first among its notes and as `note` in its JSON."""
+    if not note:
+        return reply
+    return replace(reply, notes=(note, *reply.notes), data={**reply.data, "note": note})
 
 
 def _cards(

@@ -7,7 +7,14 @@ from collections.abc import Iterable
 
 from scorecard.model import GlossaryEntry
 
-__all__ = ["BUILTIN_GLOSSARY", "SCORECARD_TERMS", "lookup", "merge_glossary", "terms_used"]
+__all__ = [
+    "BUILTIN_GLOSSARY",
+    "GLOSSARY_ALIASES",
+    "SCORECARD_TERMS",
+    "lookup",
+    "merge_glossary",
+    "terms_used",
+]
 
 BUILTIN_GLOSSARY: tuple[GlossaryEntry, ...] = (
     GlossaryEntry(
@@ -186,6 +193,80 @@ BUILTIN_GLOSSARY: tuple[GlossaryEntry, ...] = (
         "September to August, written 2023/24: the school year.",
     ),
     GlossaryEntry(
+        "Calendar year",
+        "January to December, written 2024.",
+    ),
+    GlossaryEntry(
+        "Red",
+        "Outside the tolerance around the target: worse than the amber threshold.",
+    ),
+    GlossaryEntry(
+        "Amber",
+        "Short of the target, but within the tolerance: no worse than the amber threshold.",
+    ),
+    GlossaryEntry("Green", "Meets or beats the target."),
+    GlossaryEntry(
+        "Not rated",
+        "No RAG colour: the measure has no target for the year, or it is context (neither higher "
+        "nor lower is better), or there is no figure.",
+    ),
+    GlossaryEntry(
+        "Polarity",
+        "Whether a higher or a lower figure is better for a measure (shown as “what good looks "
+        "like”). It decides the RAG colour and whether a change is an improvement.",
+    ),
+    GlossaryEntry(
+        "Improved",
+        "Direction of travel: the figure moved the good way since the period compared with.",
+    ),
+    GlossaryEntry(
+        "Declined",
+        "Direction of travel: the figure moved the bad way since the period compared with.",
+    ),
+    GlossaryEntry(
+        "Same time last year",
+        "The figure for the same month, quarter or year one year earlier, for comparison.",
+    ),
+    GlossaryEntry(
+        "England average",
+        "The figure for England as a whole, published by the Department for Education.",
+    ),
+    GlossaryEntry(
+        "Region",
+        "The councils of our region together (for London boroughs, inner or outer London).",
+    ),
+    GlossaryEntry(
+        "Quartile",
+        "Where we sit among all English councils, in four equal bands: A is the best quarter, D "
+        "the worst (by the measure's polarity).",
+    ),
+    GlossaryEntry(
+        "Rank",
+        "Our position among all English councils (or among our statistical neighbours), 1 being the best.",
+    ),
+    GlossaryEntry(
+        "Three-year rolling",
+        "A figure over three years together (written 2021-23), used where one year has too few "
+        "cases to be reliable, such as children killed or seriously injured on the roads.",
+    ),
+    GlossaryEntry(
+        "Revised",
+        "A figure changed after it was first loaded or published, when the data were corrected.",
+    ),
+    GlossaryEntry(
+        "Data note",
+        "What to know about how a measure is counted or about its source, shown on its card.",
+    ),
+    GlossaryEntry(
+        "Cluster",
+        "A group of related indicators on the scorecard, such as SEND or children in care.",
+    ),
+    GlossaryEntry(
+        "Scorecard",
+        "The quarterly report of the indicators, with RAG and direction of travel, approved by "
+        "the Performance Board and published to members.",
+    ),
+    GlossaryEntry(
         "c",
         "Confidential: a figure about so few children that showing it could identify them.",
     ),
@@ -194,6 +275,55 @@ BUILTIN_GLOSSARY: tuple[GlossaryEntry, ...] = (
         "Fewer than five: a small count hidden so that children cannot be identified.",
     ),
 )
+
+
+# Other ways members name a glossary term: each answers with the term's entry.
+GLOSSARY_ALIASES: dict[str, str] = {
+    "Direction of travel": "DOT",
+    "Year to date": "YTD",
+    "Statistical neighbour": "Statistical neighbours",
+    "Stat neighbour": "Statistical neighbours",
+    "Comparator councils": "Statistical neighbours",
+    "Similar councils": "Statistical neighbours",
+    "Arrow": "DOT",
+    "Trend arrow": "DOT",
+    "Red Amber Green": "RAG",
+    "RAG rating": "RAG",
+    "RAG status": "RAG",
+    "Tolerance": "Amber threshold",
+    "What good looks like": "Polarity",
+    "Higher is better": "Polarity",
+    "Lower is better": "Polarity",
+    "Benchmarks": "Benchmark",
+    "Comparator": "Benchmark",
+    "England": "England average",
+    "National average": "England average",
+    "Quartile band": "Quartile",
+    "Band": "Quartile",
+    "Rolling": "Three-year rolling",
+    "Rolling average": "Three-year rolling",
+    "3-year rolling": "Three-year rolling",
+    "Rate": "Rate per 10,000",
+    "Per 10,000": "Rate per 10,000",
+    "Education, health and care plan": "EHCP",
+    "EHC plan": "EHCP",
+    "Child in need": "CIN",
+    "Child protection plan": "CPP",
+    "Looked after": "CLA",
+    "Child looked after": "CLA",
+    "Children in care": "CLA",
+    "Special educational needs": "SEND",
+    "Not in education, employment or training": "NEET",
+    "Good level of development": "GLD",
+    "Key Stage 2": "KS2",
+    "Key Stage 4": "KS4",
+    "Early Years Foundation Stage": "EYFS",
+    "Multi-agency safeguarding hub": "MASH",
+    "Social worker": "SW",
+    "Confidential": "c",
+    "Suppressed": "<5",
+    "Unaccompanied asylum-seeking children": "UASC",
+}
 
 
 def _key(term: str) -> str:
@@ -217,11 +347,17 @@ def merge_glossary(
 
 
 def lookup(glossary: Iterable[GlossaryEntry], term: str) -> GlossaryEntry | None:
-    """The entry for `term`, ignoring case and spacing ("dot" finds DOT), or None."""
+    """The entry for `term`, ignoring case and spacing ("dot" finds DOT), or None. A name in
+    GLOSSARY_ALIASES finds its term's entry ("direction of travel" finds DOT), unless the
+    glossary has an entry of that name itself."""
+    entries = list(glossary)
     wanted = _key(term)
-    for entry in glossary:
+    for entry in entries:
         if _key(entry.term) == wanted:
             return entry
+    aliases = {_key(alias): target for alias, target in GLOSSARY_ALIASES.items()}
+    if wanted in aliases:
+        return lookup(entries, aliases[wanted]) if _key(aliases[wanted]) != wanted else None
     return None
 
 

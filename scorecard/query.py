@@ -22,7 +22,7 @@ import math
 import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 from functools import lru_cache
@@ -44,6 +44,7 @@ from scorecard.periods import (
 from scorecard.scrutiny_words import Scrutiny, ScrutinyKind
 
 __all__ = [
+    "COUNCILS_FILE",
     "DEFAULT_VOCABULARY_FILE",
     "Choices",
     "ClusterMatch",
@@ -61,6 +62,7 @@ __all__ = [
     "Vocabulary",
     "VocabularyError",
     "extract_period",
+    "parse_places",
     "resolve",
 ]
 
@@ -68,7 +70,18 @@ __all__ = [
 # with importlib.resources and pass the text to Vocabulary.from_toml.
 DEFAULT_VOCABULARY_FILE = "vocabulary.toml"
 
+# Every English council's name, one a line (scorecard/councils.txt, made by
+# scripts/make_councils.py): read by the handlers, given to QueryIndex.build.
+COUNCILS_FILE = "councils.txt"
+
 MAX_CHOICES = 5
+
+
+def parse_places(text: str) -> tuple[str, ...]:
+    """Names one a line, without blank lines and `#` comments (councils.txt)."""
+    lines = (line.strip() for line in text.splitlines())
+    return tuple(line for line in lines if line and not line.startswith("#"))
+
 
 NOT_FOUND_HINT = "Try `/kpi clusters` to see what there is, or `/kpi help` for examples."
 
@@ -340,6 +353,7 @@ def _raw_words(text: str) -> list[str]:
     return _WORD.findall(lowered)
 
 
+@lru_cache(maxsize=65536)
 def _stem(word: str) -> str:
     """Singular and a light stem, enough that `plans`/`plan`, `started`/`starting`/`start`,
     `ceased`/`cease` meet. Not a real stemmer: both sides get the same treatment, so all
@@ -387,8 +401,11 @@ class _Normaliser:
                 self.words.setdefault(pattern[0], replacement[0])
             else:
                 phrase_rules.append(_Rule(pattern, replacement))
-        for phrase in vocabulary.out_of_scope:
-            phrase_rules.append(_Rule(tuple(_stem(w) for w in _raw_words(phrase)), (_OUT_OF_SCOPE,)))
+        self.out_of_scope: tuple[tuple[str, ...], ...] = tuple(
+            tuple(_stem(w) for w in _raw_words(phrase)) for phrase in vocabulary.out_of_scope
+        )
+        for pattern in self.out_of_scope:
+            phrase_rules.append(_Rule(pattern, (_OUT_OF_SCOPE,)))
         # Multi-word stopwords ("financial year", "up to date") are rules that drop the words.
         self.stopwords: set[str] = set()
         for phrase in vocabulary.stopwords:
@@ -722,6 +739,11 @@ HEADLINE_FIELD_COVER = 0.15
 # (or it is not answered), so what is left unexplained is weak: "young people" in "young people
 # NEET", where LAIT's title says "16-17".
 HEADLINE_SHARE = 0.45
+# A lone candidate (`_dominant`): at least this score, this far ahead of the next, explaining
+# this share of the query's weight.
+DOMINANT_SCORE = 0.6
+DOMINANT_MARGIN = 0.13
+DOMINANT_SHARE = 0.6
 # Worth offering in a did-you-mean: at least this score, and not far behind the best.
 CHOICE_SCORE = 0.35
 CHOICE_WINDOW = 0.3
@@ -753,6 +775,46 @@ class _Scored:
     subject_share: float  # as main_share, leaving out words about how it is counted ("number")
 
 
+_WARD = "ward"
+_COUNCIL = "council"
+_PLACE_BEFORE = r"(?P<prep>\b(?:in|for|at|across|within|around)\s+(?:the\s+)?)?"
+# "Leeds City Council", "Durham County Council": the words after a council's name.
+_PLACE_AFTER = r"(?:\s+(?:city|county|metropolitan|borough|district|council|ward|area))*"
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    words: tuple[str, ...]  # raw words, lower case
+    name: str  # as listed
+    kind: str  # _WARD or _COUNCIL
+    needs_preposition: bool
+
+
+@lru_cache(maxsize=1024)
+def _place_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """Compiled when first needed: most places are never named."""
+    body = r"[\s\-,.'’&]+(?:and\s+)?".join(re.escape(w) for w in words)
+    return re.compile(rf"{_PLACE_BEFORE}\b{body}\b{_PLACE_AFTER}", re.IGNORECASE)
+
+
+def _take_places(index: QueryIndex, text: str) -> tuple[str | None, str]:
+    """Councils and wards named in `text`: (the ward, if one was named; the text without any
+    of them). A council's own name says which council, which the store already knows."""
+    if not index.places:
+        return None, text
+    ward: str | None = None
+    for word in dict.fromkeys(_raw_words(text)):
+        for place in index.places.get(word, ()):
+            match = _place_pattern(place.words).search(text)
+            if match is None or (place.needs_preposition and not match.group("prep")):
+                continue
+            text = text[: match.start()] + " " + text[match.end() :]
+            if place.kind == _WARD and ward is None:
+                ward = place.name
+            break
+    return ward, text
+
+
 @dataclass
 class QueryIndex:
     """Everything `resolve` needs about one catalogue, built once (`QueryIndex.build`) and
@@ -772,14 +834,37 @@ class QueryIndex:
     unknown_weight: float
     qualifiers: frozenset[str]
     measures: dict[str, frozenset[Unit]]  # a word about how something is counted -> units it fits
+    # Places a member may name: councils (taken out of the question) and the loaded wards
+    # (the question's area), by their first raw word.
+    places: dict[str, tuple[_Place, ...]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, catalogue: Sequence[Indicator], vocabulary: Vocabulary) -> QueryIndex:
+    def build(
+        cls,
+        catalogue: Sequence[Indicator],
+        vocabulary: Vocabulary,
+        *,
+        councils: Sequence[str] = (),
+        wards: Sequence[str] = (),
+    ) -> QueryIndex:
+        """The index for `catalogue`. `councils` are council names (`parse_places` of
+        councils.txt): a question naming one ("CLA rate in Leeds") is about the council, and
+        the name is not part of any indicator. `wards` are the loaded wards' names: named
+        with or without the word "ward" ("referrals in Marsh End") they are the area."""
         normaliser = _Normaliser(vocabulary)
+        measure_tokens = {t for word, _ in vocabulary.measures for t in normaliser.tokens(word)}
+        restated = _restatements(catalogue)
         documents: list[_Document] = []
         for indicator in catalogue:
             sequences = [normaliser.tokens(text) for text in (indicator.title, *indicator.aliases)]
             fields = [frozenset(tokens) for tokens in sequences if tokens] or [frozenset()]
+            if indicator.code in restated:
+                # The definition says what a terse title leaves out ("Total number of cases"
+                # is "The number of EHC plans active at January"); how it is counted is the
+                # title's to say, so the definition's "number" or "rate" is left out.
+                extra = frozenset(normaliser.tokens(restated[indicator.code])) - measure_tokens
+                if extra and extra not in fields:
+                    fields.append(extra)
             negated = frozenset(
                 tokens[i + 1]
                 for tokens in sequences
@@ -865,14 +950,30 @@ class QueryIndex:
             for phrase in phrases:
                 commands.setdefault(_command_key(phrase, normaliser), name)
 
+        places: dict[str, list[_Place]] = {}
+        catalogue_words = set(postings) | known_raw
+        for kind, names in ((_WARD, wards), (_COUNCIL, councils)):
+            for name in names:
+                words = tuple(_raw_words(name))
+                if not words:
+                    continue
+                # A place whose words mean something in the catalogue ("Reading") is a place
+                # only after "in", "for" or "at"; others wherever they are.
+                meaningful = set(normaliser.tokens(name)) - normaliser.stopwords
+                needs_preposition = bool(meaningful & catalogue_words)
+                places.setdefault(words[0], []).append(_Place(words, name, kind, needs_preposition))
+        for found in places.values():
+            found.sort(key=lambda p: (-len(p.words), p.kind))
+
         return cls(
+            places={w: tuple(found) for w, found in places.items()},
             normaliser=normaliser,
             documents=tuple(documents),
             idf=idf,
             postings={t: tuple(n) for t, n in postings.items()},
             codes=codes,
             clusters=tuple(clusters),
-            cluster_names={" ".join(_raw_words(name)): name for name in clusters},
+            cluster_names={" ".join(sorted(_raw_words(name))): name for name in clusters},
             cluster_keys=cluster_keys,
             exact={t: tuple(n) for t, n in exact.items()},
             corrector=corrector,
@@ -889,6 +990,32 @@ class QueryIndex:
         return _resolve(self, text, tuple(glossary_terms), today)
 
 
+_RESTATEMENT = re.compile(
+    r"^(?:the\s+)?(?:total\s+)?(?:number|percentage|proportion|rate)\s+of\s+", re.IGNORECASE
+)
+_RESTATEMENT_WORDS = 14
+
+
+def _restatements(catalogue: Sequence[Indicator]) -> dict[str, str]:
+    """Per indicator code, its definition's first sentence when that sentence restates the
+    measure ("The number of EHC plans active at January each year"): short, saying what is
+    counted, and not shared with another indicator (a definition copied across a measure and
+    its breakdown says nothing about which is which)."""
+    first: dict[str, str] = {}
+    for indicator in catalogue:
+        text = indicator.definition.strip()
+        if not text:
+            continue
+        sentence = re.split(r"(?<=\.)\s|\n", text, maxsplit=1)[0].strip().rstrip(".")
+        if _RESTATEMENT.match(sentence) and len(sentence.split()) <= _RESTATEMENT_WORDS:
+            first[indicator.code] = sentence
+    counts: dict[str, int] = {}
+    for sentence in first.values():
+        key = sentence.casefold()
+        counts[key] = counts.get(key, 0) + 1
+    return {code: s for code, s in first.items() if counts[s.casefold()] == 1}
+
+
 def _subgroups_in(tokens: frozenset[str], normaliser: _Normaliser) -> frozenset[frozenset[str]]:
     return frozenset(g for g in normaliser.subgroups if g <= tokens)
 
@@ -899,6 +1026,10 @@ def _cluster_subgroups(tokens: list[str], normaliser: _Normaliser) -> frozenset[
     named = frozenset(t for t in tokens if t not in normaliser.weak)
     found = _subgroups_in(named, normaliser)
     return found if named and named == frozenset().union(*found) else frozenset()
+
+
+def _initials(name: str) -> str:
+    return "".join(word[0] for word in _raw_words(name) if word.isalpha())
 
 
 def _code_key(code: str) -> str:
@@ -920,10 +1051,13 @@ def _cached_index(catalogue: tuple[Indicator, ...], vocabulary: Vocabulary) -> Q
 
 _KPI_PREFIX = re.compile(r"^\s*/?\s*kpi\b[:,]?\s*", re.IGNORECASE)
 _GLOSSARY_ASK = re.compile(
-    r"^(?:what\s+does\s+(?P<a>.+?)\s+(?:mean|stand\s+for)"
-    r"|what\s+is\s+meant\s+by\s+(?P<b>.+)"
-    r"|(?:what\s+is|what's|whats)\s+(?:an?\s+|the\s+)?(?P<c>.+)"
-    r"|define\s+(?P<d>.+)|meaning\s+of\s+(?P<e>.+)|explain\s+(?P<f>.+))$",
+    r"^(?:(?:so|ok|okay|sorry|please|and|but)\s*,?\s+)*"
+    r"(?:what\s+(?:does|do)\s+(?:the\s+|an?\s+)?(?P<a>.+?)\s+(?:mean|stand\s+for)"
+    r"|what\s+(?:is|are)\s+(?:meant\s+by|the\s+meaning\s+of|the\s+definition\s+of)\s+(?:an?\s+|the\s+)?(?P<b>.+)"
+    r"|what\s+do\s+you\s+mean\s+by\s+(?:an?\s+|the\s+)?(?P<g>.+)"
+    r"|(?:what\s+is|what\s+are|what's|whats|what're)\s+(?:an?\s+|the\s+)?(?P<c>.+)"
+    r"|(?:define|definition\s+of|meaning\s+of|explain)\s+(?:an?\s+|the\s+)?(?P<d>.+)"
+    r"|(?P<e>.+?)\s+(?:meaning|definition|means))$",
     re.IGNORECASE,
 )
 
@@ -961,12 +1095,13 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
         # `/kpi` alone, or `/kpi ?`: what the bot can do.
         return Command(CommandName.HELP)
 
+    # A command's own words first ("what's red" is the reds), then a question about a term.
+    command = index.commands.get(_command_key(message, index.normaliser))
+    if command is not None and words[0] != "glossary":
+        return Command(command)
     glossary = _glossary(index, message, words, glossary_terms)
     if glossary is not None:
         return glossary
-    command = index.commands.get(_command_key(message, index.normaliser))
-    if command is not None:
-        return Command(command)
 
     # --- Scrutiny questions (issue 13; the words are scorecard/scrutiny_words.py's): "what got
     # worse in SEND", "how do we compare on CLA rate", "how are we doing". Their subject is
@@ -988,26 +1123,43 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
         whole = index.codes.get(_code_key(message))
         if (
             whole is not None
-            and " ".join(words) not in index.cluster_names
+            and " ".join(sorted(words)) not in index.cluster_names
             and frozenset(index.normaliser.tokens(message)) not in index.cluster_keys
         ):
             return _indicator(index.documents[whole].indicator, None, None)
 
+    # A whole message that is exactly one indicator's title is that indicator, before any word
+    # in it is read as a period ("September guarantee" is not last September's guarantee).
+    whole_title = index.exact.get(frozenset(index.normaliser.tokens(message)), ())
+    if len(whole_title) == 1 and " ".join(sorted(words)) not in index.cluster_names:
+        return _indicator(index.documents[whole_title[0]].indicator, None, None)
+
     requested, rest = extract_period(message, today)
+    if requested is not None and requested.text.lower() in _MONTHS:
+        # A month named alone that is a word of some title ("September Guarantee Offers") is
+        # that title's word, not a period.
+        token = index.normaliser.word(requested.text.lower())
+        if any(token in index.documents[n].primary for n in index.postings.get(token, ())):
+            requested, rest = None, message
     area, rest = _extract_area(rest)
+    ward, rest = _take_places(index, rest)
+    area = area or ward
     rest_words = _raw_words(rest)
 
     # An indicator code: the whole message, or one code-looking word in it.
     code_match = _code(index, rest, rest_words)
     tokens = index.normaliser.tokens(rest, index.corrector)
-    if _OUT_OF_SCOPE in tokens:
+    if _OUT_OF_SCOPE in tokens or _names_out_of_scope(index.normaliser, rest):
         return NotFound(_out_of_scope_hint())
     key = frozenset(tokens)
-    cluster_name = index.cluster_names.get(" ".join(rest_words))
+    # A cluster's name, in any order ("looked after children").
+    cluster_name = index.cluster_names.get(" ".join(sorted(rest_words)))
     if cluster_name is not None:
         return ClusterMatch(cluster_name, requested)
     cluster_by_key = index.cluster_keys.get(key) if key else None
-    if code_match is not None and cluster_by_key is None:
+    # An indicator's exact code beats a cluster (`LAC` is the code of the looked-after rate,
+    # `CIN` of the children in need rate).
+    if code_match is not None:
         return _indicator(index.documents[code_match].indicator, requested, area)
 
     if not key:
@@ -1018,12 +1170,45 @@ def _resolve(index: QueryIndex, text: str, glossary_terms: tuple[str, ...], toda
     exact = index.exact.get(key, ())
     if len(exact) == 1:
         return _indicator(index.documents[exact[0]].indicator, requested, area)
-    if cluster_by_key is not None:
+    # A cluster named by its initials ("CLA") is the cluster; named in other words ("children
+    # in care") it is the cluster only when no indicator is about just that (the looked-after
+    # rate and number are): then those are what the member means.
+    if cluster_by_key is not None and (
+        "".join(rest_words) == _initials(cluster_by_key) or not _headlines(index, key)
+    ):
         return ClusterMatch(cluster_by_key, requested)
     if len(exact) > 1:
         return Choices(tuple(index.documents[n].indicator for n in exact[:MAX_CHOICES]), requested, area)
 
-    return _scored_answer(index, tokens, requested, area)
+    answer = _scored_answer(index, tokens, requested, area)
+    if isinstance(answer, NotFound) and requested is None and area is None:
+        # Not an indicator, but a term on the card ("polarity"): its glossary entry.
+        term = _glossary_term(message, glossary_terms, fuzzy=False)
+        if term is not None:
+            return GlossaryMatch(term)
+    return answer
+
+
+def _names_out_of_scope(normaliser: _Normaliser, text: str) -> bool:
+    """An out-of-scope subject in the words as typed, even where another rule took some of them
+    ("EHC planning application": "EHC planning" reads as an EHC plan)."""
+    stems = [_stem(w) for w in _raw_words(text)]
+    return any(
+        tuple(stems[i : i + len(p)]) == p
+        for p in normaliser.out_of_scope
+        for i in range(len(stems) - len(p) + 1)
+    )
+
+
+def _headlines(index: QueryIndex, key: frozenset[str]) -> bool:
+    """Whether some indicator's title or alias says `key` and only how it is counted."""
+    plain = index.normaliser.weak | set(index.measures)
+    first = min(key, key=lambda t: len(index.postings.get(t, ())))
+    return any(
+        frozenset(t for t in field if t not in plain and not t[:1].isdigit()) == key
+        for number in index.postings.get(first, ())
+        for field in index.documents[number].fields
+    )
 
 
 def _field_cover(index: QueryIndex, tokens: frozenset[str], asked: Mapping[str, float]) -> float:
@@ -1069,6 +1254,8 @@ def _code(index: QueryIndex, rest: str, words: list[str]) -> int | None:
 
 
 def _glossary(index: QueryIndex, message: str, words: list[str], terms: tuple[str, ...]) -> Resolution | None:
+    """`glossary TERM`; "what is/does X mean/..." about a term; "X?" about a term that is no
+    indicator's word ("amber?", but "CLA?" is the children in care)."""
     if words[0] == "glossary":
         asked = message.split(None, 1)[1].strip(" ?") if len(message.split(None, 1)) > 1 else ""
         if not asked:
@@ -1077,18 +1264,30 @@ def _glossary(index: QueryIndex, message: str, words: list[str], terms: tuple[st
         if term is not None:
             return GlossaryMatch(term)
         return NotFound(f"No glossary entry for '{asked}': `/kpi glossary` lists the terms.")
-    match = _GLOSSARY_ASK.match(message.strip(" ?"))
+    match = _GLOSSARY_ASK.match(message.strip(" ?!."))
     if match:
         asked = next(g for g in match.groups() if g)
         term = _glossary_term(asked, terms, fuzzy=False)
         if term is not None:
             return GlossaryMatch(term)
+    if message.rstrip().endswith("?"):
+        term = _glossary_term(message.strip(" ?"), terms, fuzzy=False)
+        if term is not None and not _catalogue_words(index, message):
+            return GlossaryMatch(term)
     return None
 
 
+def _catalogue_words(index: QueryIndex, text: str) -> bool:
+    """Whether any word of `text` means something in the catalogue (a title, alias or cluster)."""
+    return any(index.postings.get(t) for t in index.normaliser.tokens(text))
+
+
 def _glossary_term(asked: str, terms: tuple[str, ...], *, fuzzy: bool) -> str | None:
-    wanted = " ".join(_raw_words(asked))
-    by_key = {" ".join(_raw_words(t)): t for t in terms}
+    """The term `asked` names, ignoring case, spacing, punctuation and plurals
+    ("statistical neighbour" is "Statistical neighbours")."""
+    wanted = " ".join(_stem(w) for w in _raw_words(asked))
+    by_key = {" ".join(_stem(w) for w in _raw_words(t)): t for t in reversed(terms)}
+    by_key.pop("", None)
     if wanted in by_key:
         return by_key[wanted]
     if fuzzy and by_key:
@@ -1197,6 +1396,7 @@ def _decide(
         and best.main_share >= 0.6
         and best.field_cover >= CONFIDENT_FIELD_COVER
         and not _qualified(index, best, query)
+        and _counted_as_asked(index, best, query)
         and best.score >= CONFIDENT_SCORE
         and best.score - runner_up >= CONFIDENT_MARGIN
     ):
@@ -1204,10 +1404,43 @@ def _decide(
     headline = _headline(index, query, scored)
     if headline is not None:
         return _indicator(headline.document.indicator, requested, area)
+    if _dominant(index, query, scored):
+        return _indicator(best.document.indicator, requested, area)
     if best.score < CHOICE_SCORE or best.main_share < 0.35:
         return NotFound()
     offered = [s for s in scored if s.score >= max(CHOICE_SCORE, best.score - CHOICE_WINDOW)]
     return Choices(tuple(s.document.indicator for s in offered[:MAX_CHOICES]), requested, area)
+
+
+def _counted_as_asked(index: QueryIndex, scored: _Scored, query: list[str]) -> bool:
+    """Unless the member said how it is counted ("how many", "rate"), any measure is; if they
+    did, one counted that way or whose title says so ("how many EHCPs" is not a percentage)."""
+    asked = [t for t in query if t in index.measures]
+    if not asked:
+        return True
+    units = frozenset().union(*(index.measures[t] for t in asked))
+    return scored.document.indicator.unit in units or any(t in scored.document.primary for t in asked)
+
+
+def _dominant(index: QueryIndex, query: list[str], scored: list[_Scored]) -> bool:
+    """One candidate far ahead of every other, explaining most of what the member said, with
+    no qualifier or number they did not say: "SDQ scores for CLA" is the emotional health of
+    children looked after, though "scores" is in no title."""
+    best = scored[0]
+    runner_up = scored[1].score if len(scored) > 1 else 0.0
+    asked = frozenset(query)
+    # A subgroup the member named that the candidate is not about ("KS2 results for girls"
+    # when only all pupils' results exist) is a question the catalogue cannot answer.
+    named = [g for g in index.normaliser.subgroups if g <= asked]
+    return (
+        not any(not g <= best.document.primary | best.document.cluster for g in named)
+        and best.score >= DOMINANT_SCORE
+        and best.score - runner_up >= DOMINANT_MARGIN
+        and best.main_share >= DOMINANT_SHARE
+        and best.numbers_explained
+        and not _qualified(index, best, query)
+        and _counted_as_asked(index, best, query)
+    )
 
 
 def _qualified(index: QueryIndex, scored: _Scored, query: list[str]) -> bool:
@@ -1258,16 +1491,23 @@ def _headline(index: QueryIndex, query: list[str], scored: list[_Scored]) -> _Sc
     def counted_as_asked(s: _Scored) -> bool:
         return s.document.indicator.unit in units or any(t in s.document.primary for t in measures)
 
-    if units and not any(counted_as_asked(s) for s in close if complete(s)):
+    if units and not any(counted_as_asked(s) for s in close):
         units = set()  # "how many children are in care", and only a rate to answer with
 
     def unnamed(s: _Scored) -> frozenset[frozenset[str]]:
-        # Subgroups the member said no word of: "CP" touches "CP plan", so CP plans stay.
-        return frozenset(g for g in s.document.subgroups if not g & asked)
+        # Subgroups the member said no word of: "CP" touches "CP plan", so CP plans stay. When
+        # the member named a subgroup the title names ("care leavers"), its cluster's subgroup
+        # ("Children Looked After") is where it is filed, not another subgroup.
+        groups = s.document.subgroups
+        own = _subgroups_in(s.document.primary, index.normaliser)
+        if any(g & asked for g in own):
+            groups = own
+        return frozenset(g for g in groups if not g & asked)
 
     def words(s: _Scored) -> frozenset[str]:
-        """The words its title adds to the query that say what (not weak ones, not numbers)."""
-        return frozenset(t for t in s.field - asked if t not in weak and not t[:1].isdigit())
+        """The words its title adds to the query that say what (not weak ones; numbers too:
+        "Leaving Care 2 & 4" is a table of its own)."""
+        return frozenset(t for t in s.field - asked if t not in weak)
 
     def weak_words(s: _Scored) -> frozenset[str]:
         return frozenset(t for t in s.field - asked if t in weak)
@@ -1292,11 +1532,21 @@ def _headline(index: QueryIndex, query: list[str], scored: list[_Scored]) -> _Sc
         if other in plain or not (other.explained and other.numbers_explained):
             continue
         if _qualified(index, other, query):
-            if (other.document.negated - asked) & head.field:
+            # "not eligible for FSM" beside "eligible for FSM" when the member said "FSM": the
+            # subgroup they named is the head's, and its negation is the other's.
+            named = any(g <= asked for g in head.document.subgroups)
+            if (other.document.negated - asked) & head.field and not named:
                 return None
             continue
+        if not unnamed(other) - shared:
+            # Set apart only by how it is counted ("% agency social workers" beside "Number of
+            # social workers" for "how many social workers"): the member said how.
+            continue
         rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
-        if not (rest <= head_rest or head_rest <= rest):
+        # A breakdown sits in its measure's topic ("KS4 Attainment 8 - disadvantaged pupils"
+        # beside "Average Attainment 8 score per pupil"); elsewhere it must add what the head adds.
+        same_topic = other.document.indicator.cluster == head.document.indicator.cluster
+        if not (rest <= head_rest or head_rest <= rest or (same_topic and unnamed(other))):
             return None
     if (
         all(s.main_share <= head.main_share + 1e-9 for s in close)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from bot.runtime import Runtime
-    from handlers.reply import Reply
+    from handlers.reply import Reply, Request
 
 DEFAULT_USER = "console-member"
 
@@ -84,28 +88,98 @@ def run_chat(runtime: Runtime, as_user: str, *, as_json: bool = False) -> None:
             _show(answer_text(runtime, line, as_user), as_json, console)
 
 
+# The slash commands Slack has, typed at the console: `/scorecard 2024/25 Q1`, `/concern list`.
+_SLASH = re.compile(r"^\s*/(kpi|scorecard|concerns?)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
 def answer_text(runtime: Runtime, text: str, as_user: str) -> Reply:
-    """One question through the same handler every platform uses."""
+    """One question through the same handler every platform uses: `/scorecard ...` and
+    `/concern ...` as Slack's commands, anything else (with or without `/kpi`) as `/kpi`."""
     from bot.runtime import utc_now, viewer_for
-    from handlers import kpi
     from handlers.reply import Request
 
+    command, words = "kpi", text.strip()
+    slash = _SLASH.match(words)
+    if slash:
+        command, words = slash.group(1).lower(), slash.group(2).strip()
+        if command == "kpi":
+            words = text.strip()  # the /kpi handler reads its own prefix
     with runtime.session() as session:
         request = Request(
-            text=text.strip(),
+            text=words,
             viewer=viewer_for(session, as_user),
             now=utc_now(),
             suppress_below=runtime.settings.suppress_below,
         )
+        if command == "scorecard":
+            from handlers import scorecard
+
+            return scorecard.answer(request, session, page_base_url=runtime.settings.public_base_url)
+        if command in ("concern", "concerns"):
+            return _concern(request, session)
+        from handlers import kpi
+
         return kpi.answer(request, session)
 
 
+def _concern(request: Request, session: Session) -> Reply:
+    """`/concern list` is the member's list; `/concern <words>` cannot open Slack's form at a
+    terminal, so it says which indicator the form would start at and how to raise it here."""
+    from handlers import concerns
+    from handlers.reply import Fact, Kind
+    from handlers.reply import Reply as ReplyType
+
+    if concerns.is_list(request.text):
+        return concerns.list_reply(request, session)
+    form = concerns.form(request, session)
+    code = form.guess.code if form.guess is not None else None
+    about = f"{form.guess.title} ({code})" if form.guess is not None else concerns.GENERAL
+    option = f" --indicator {code}" if code else ""
+    words = form.text or "your concern"
+    command = f'kpibot concerns raise --as {request.viewer.user}{option} "{words}"'
+    return ReplyType(
+        kind=Kind.CONCERN,
+        heading="Raise a concern",
+        summary=f"In Slack, /concern opens the concern form. Here, raise it with: {command}",
+        facts=(Fact("About", about),),
+        data={"code": code, "about": about, "command": command},
+    )
+
+
 def _runtime(database_url: str | None) -> Runtime:
-    from bot.runtime import open_runtime
+    """The store, as it is: a question reads it, so a store that already has the schema is not
+    migrated first (that would import Alembic and check every migration, for every question).
+    An empty or older store is brought up to date as `open_runtime` does."""
+    from sqlalchemy import inspect
+
+    from bot.runtime import Runtime, open_runtime
     from bot.settings import Settings
+    from data.db import make_engine, session_factory
 
     settings = Settings() if database_url is None else Settings(database_url=database_url)
+    engine = make_engine(settings.database_url)
+    try:
+        ready = inspect(engine).has_table("alembic_version") and _at_head(engine)
+    except Exception:  # anything odd: open_runtime sets the store up and says what is wrong
+        ready = False
+    if ready:
+        return Runtime(settings, engine, session_factory(engine))
+    engine.dispose()
     return open_runtime(settings)
+
+
+def _at_head(engine: object) -> bool:
+    """Whether the store's schema revision is the newest migration file's (read from the
+    migration files' names, without importing Alembic)."""
+    from sqlalchemy import text
+
+    import data
+
+    versions = Path(data.__file__).with_name("migrations") / "versions"
+    newest = max((p.stem.split("_", 1)[0] for p in versions.glob("[0-9]*_*.py")), default="")
+    with engine.connect() as connection:  # type: ignore[attr-defined]
+        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return bool(newest) and any(str(v).split("_", 1)[0] == newest for v in current)
 
 
 def _show(reply: Reply, as_json: bool, console: object | None = None) -> None:

@@ -242,7 +242,10 @@ def raise_concern(
     as_user: AsUser,
     indicator: Annotated[
         str | None,
-        typer.Option("--indicator", help="The indicator's code (default: the scorecard in general)."),
+        typer.Option(
+            "--indicator",
+            help="The indicator's code (default: the scorecard in general); an unknown code is refused.",
+        ),
     ] = None,
     key: Annotated[
         str | None, typer.Option("--key", help="A key for this submission: the same key never raises twice.")

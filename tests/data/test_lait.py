@@ -46,9 +46,14 @@ EHCP_TITLE = "New EHC plans issued within 20 weeks - excluding exceptions"
         ("2015/16", YearBasis.ACADEMIC, "2015/16", "final", None),
         ("2016-17", YearBasis.FINANCIAL, "2016/17", "final", None),
         ("2016-17", YearBasis.CALENDAR, None, "", SkipReason.UNRECOGNISED_YEAR),
-        ("2014-16", YearBasis.CALENDAR, None, "", SkipReason.THREE_YEAR_ROLLING),
-        ("2013/14-15/16", YearBasis.FINANCIAL, None, "", SkipReason.THREE_YEAR_ROLLING),
-        ("2016-17 (OT)", YearBasis.FINANCIAL, None, "", SkipReason.VARIANT_OT),
+        # Three-year rolling: kept as the last year of the window.
+        ("2014-16", YearBasis.CALENDAR, "2016", "final", None),
+        ("2013/14-15/16", YearBasis.FINANCIAL, "2015/16", "final", None),
+        ("2099/00-01/02", YearBasis.FINANCIAL, "2101/02", "final", None),
+        # The S251 finance tables are published only as outturn: the year's figure.
+        ("2016-17 (OT)", YearBasis.FINANCIAL, "2016/17", "final", None),
+        ("2014-16 (OT)", YearBasis.CALENDAR, "2016", "final", None),
+        ("0 (OT)", YearBasis.FINANCIAL, None, "", SkipReason.VARIANT_OT),
         ("0", YearBasis.ACADEMIC, None, "", SkipReason.UNRECOGNISED_YEAR),
     ],
 )
@@ -181,26 +186,47 @@ def test_every_period_parses_as_the_loader_will(rotherham: LaitFrames) -> None:
 
 
 @pytest.mark.lait
-def test_three_year_rolling_and_ot_series_are_skipped_and_counted(
+def test_rolling_and_outturn_series_are_imported_and_labelled_and_gaps_counted(
     rotherham: LaitFrames, bds: pd.DataFrame
 ) -> None:
-    codes = set(rotherham.frames["indicators"]["code"])
+    indicators = rotherham.frames["indicators"].set_index("code")
+    codes = set(indicators.index)
     own = bds[bds["LA and Regions"] == "Rotherham"]
 
-    # RTA is published only as three-year rolling figures (2014-16 ...): no single year.
+    # RTA (children killed or seriously injured on the roads) and under-18 alcohol admissions
+    # are published only as three-year rolling figures (2014-16 ...): imported, each as the last
+    # year of its window, and labelled rolling in the title and the data note.
     assert set(bds.loc[bds["Short Desc"] == "RTA", "Years"]) >= {"2014-16", "2020-22"}
-    assert "RTA" not in codes
-    rolling = own[own["Years"].str.fullmatch(r"\d{4}-\d{2}") & own["Short Desc"].isin(["RTA"])]
-    rolling_spelled = own[own["Years"].str.fullmatch(r"\d{4}/\d{2}-\d{2}/\d{2}")]
-    expected = len(rolling) + len(rolling_spelled)
-    assert rotherham.skipped[SkipReason.THREE_YEAR_ROLLING].values == expected
-    assert rotherham.skipped[SkipReason.THREE_YEAR_ROLLING].series == 2
+    assert {"RTA", "Hosp_Adm_Alc_<18yrs"} <= codes
+    assert rotherham.rolling_codes == ["Hosp_Adm_Alc_<18yrs", "RTA"]
+    for code in rotherham.rolling_codes:
+        assert indicators.loc[code, "title"].endswith("(3-year rolling)")
+        assert "Three-year rolling figures" in indicators.loc[code, "data_notes"]
+    observations = rotherham.frames["observations"]
+    rta = observations[observations["code"] == "RTA"]
+    published = own[(own["Short Desc"] == "RTA") & ~own["Values"].str.strip().isin(["-", ""])]
+    assert len(rta) == len(published) > 0
+    assert "2022" in set(rta["period"])  # 2020-22
+    assert rotherham.skipped[SkipReason.THREE_YEAR_ROLLING].values == 0
+    # A single year spelled like a range (2016-17) is not rolling.
+    assert (
+        not indicators.loc[[c for c in codes if c not in rotherham.rolling_codes], "title"]
+        .str.endswith("(3-year rolling)")
+        .any()
+    )
+    rolling = own.iloc[:0]
+    rolling_spelled = own.iloc[:0]
 
-    # The (OT) S251 outturn tables.
-    assert "LACFinance" not in codes
+    # The S251 finance tables, published only as outturn (2016-17 (OT)): imported as the
+    # financial year's figures, in pounds.
+    assert {"LACFinance", "FosteringFinance", "YouthJusticeFinance"} <= codes
+    assert indicators.loc["FosteringFinance", "unit"] == "gbp"
     ot = own[own["Years"].str.contains("(OT)", regex=False)]
-    assert rotherham.skipped[SkipReason.VARIANT_OT].values == len(ot) > 0
-    assert rotherham.skipped[SkipReason.VARIANT_OT].series == ot["Short Desc"].nunique()
+    observations = rotherham.frames["observations"]
+    published_ot = ot[~ot["Values"].str.strip().isin(["-", ""])]
+    assert (observations["code"].isin(set(published_ot["Short Desc"]))).sum() == len(published_ot) > 0
+    assert rotherham.skipped[SkipReason.VARIANT_OT].values == 0
+    ot = own.iloc[:0]
 
     # '-' means not available: no observation, but counted (where the year itself is usable;
     # the one stray year label '0' is counted as unrecognised instead).
@@ -213,8 +239,7 @@ def test_three_year_rolling_and_ot_series_are_skipped_and_counted(
     assert rotherham.skipped[SkipReason.NOT_IN_DICTIONARY].values == 0
 
     text = "\n".join(rotherham.summary_lines())
-    assert "three-year rolling" in text
-    assert "(OT)" in text
+    assert "three-year rolling figures, labelled as such" in text
 
 
 @pytest.mark.lait
@@ -388,7 +413,7 @@ def test_all_councils_frames_carry_each_council_as_area(parquet: Path, rotherham
     own = obs[obs["area"] == "Rotherham"].drop(columns="area").reset_index(drop=True)
     pd.testing.assert_frame_equal(own, rotherham.frames["observations"])
     assert set(everyone.frames["benchmarks"]["comparator"]) == {"england"}
-    assert everyone.skipped[SkipReason.VARIANT_OT].values > 0
+    assert everyone.skipped[SkipReason.VARIANT_OT].values == 0
 
     with_regions = lait_all_councils_frames(parquet, include_regions=True)
     assert "England" in set(with_regions.frames["observations"]["area"])
@@ -433,7 +458,7 @@ def test_load_lait_end_to_end_into_sqlite(parquet: Path, tmp_path: Path) -> None
 
     loaded = runner.invoke(_cli(), args)
     assert loaded.exit_code == 0, loaded.output
-    assert "(OT)" in loaded.output
+    assert "three-year rolling" in loaded.output
 
     code = "SEN_EHC_Excpt_20wks"
     with Session(engine) as session:

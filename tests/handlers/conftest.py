@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
 import pytest
+from real_councils import Council, load_council, read_rows
 from sqlalchemy.orm import Session
 
 from data import store
@@ -75,3 +77,13 @@ def sample_index(sample_catalogue: list[Indicator], vocabulary: Vocabulary) -> Q
 @pytest.fixture(scope="session")
 def lait_index(lait_catalogue: list[Indicator], vocabulary: Vocabulary) -> QueryIndex:
     return QueryIndex.build(lait_catalogue, vocabulary)
+
+
+@pytest.fixture(scope="session")
+def real_councils(lait_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Council]]:
+    """The councils of real_councils.tsv, each loaded once with the real `kpibot load-lait`."""
+    names = sorted({row.council for row in read_rows()})
+    loaded = {name: load_council(lait_dir, name, tmp_path_factory.mktemp(name)) for name in names}
+    yield loaded
+    for council in loaded.values():
+        council.engine.dispose()

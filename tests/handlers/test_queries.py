@@ -103,8 +103,17 @@ def test_there_are_enough_realistic_queries_for_both_catalogues() -> None:
 # Known misses: the words a councillor uses are not in LAIT's title at all. Listed here, not
 # hidden: each must keep failing (strict) until the vocabulary or catalogue learns them.
 KNOWN_MISSES = {
-    ("lait", "number of EHCPs"): "LAIT calls it 'Total number of cases (as at January)'",
     ("lait", "level 3 by 19"): "only numbers and weak words: no subject word to go on",
+    # Rows whose premise issue 12 changed (the rows are kept as written). queries.tsv's header
+    # says "LAIT's finance tables and three-year rolling series are not imported": they now
+    # are (the finance tables are LAIT's only figures for those measures; the rolling series
+    # are labelled "(3-year rolling)"), so these questions have answers. And an indicator's
+    # exact code beats a cluster: `CIN` is the children in need rate's code.
+    ("lait", "CIN"): "issue 12: an exact indicator code beats a cluster name (CIN is a LAIT code)",
+    ("lait", "road accidents children"): "issue 12: three-year rolling series are now imported (RTA)",
+    ("lait", "SEN unit costs"): "issue 12: LAIT's S251 outturn finance tables are now imported",
+    ("lait", "CLA weekly unit cost"): "issue 12: LAIT's S251 outturn finance tables are now imported",
+    ("lait", "fostering costs"): "issue 12: LAIT's S251 outturn finance tables are now imported",
 }
 
 
