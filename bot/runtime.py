@@ -43,6 +43,11 @@ def open_runtime(settings: Settings | None = None) -> Runtime:
     settings = settings or Settings()
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
+    return runtime_on(settings, engine)
+
+
+def runtime_on(settings: Settings, engine: Engine) -> Runtime:
+    """The runtime over an engine whose schema is known to be up to date."""
     return Runtime(settings, engine, session_factory(engine), reader_factory(engine))
 
 

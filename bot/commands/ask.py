@@ -152,9 +152,9 @@ def _runtime(database_url: str | None) -> Runtime:
     An empty or older store is brought up to date as `open_runtime` does."""
     from sqlalchemy import inspect
 
-    from bot.runtime import Runtime, open_runtime
+    from bot.runtime import open_runtime, runtime_on
     from bot.settings import Settings
-    from data.db import make_engine, session_factory
+    from data.db import make_engine
 
     settings = Settings() if database_url is None else Settings(database_url=database_url)
     engine = make_engine(settings.database_url)
@@ -163,7 +163,7 @@ def _runtime(database_url: str | None) -> Runtime:
     except Exception:  # anything odd: open_runtime sets the store up and says what is wrong
         ready = False
     if ready:
-        return Runtime(settings, engine, session_factory(engine))
+        return runtime_on(settings, engine)
     engine.dispose()
     return open_runtime(settings)
 
