@@ -5,7 +5,8 @@
 # imported into podman as $BASE_IMAGE (localhost/kpibot-base:bookworm).
 #
 # Kept between runs: reused when podman already has it, else imported from the cached tarball, else
-# built (about 2.5 minutes). `--rebuild` builds it afresh (for Debian's security updates).
+# built (about 3 minutes). Rebuilt afresh, with Debian's latest security updates, when the cached one
+# is older than 30 days (KPIBOT_BASE_MAX_AGE_DAYS) or with `--rebuild`.
 # The Debian package versions used are recorded beside the tarball and inside the image at
 # /usr/share/kpibot-base/packages.txt (`podman run --rm localhost/kpibot-base:bookworm cat ...`).
 # Exit 3: podman cannot run a container on this machine (callers skip).
@@ -18,6 +19,10 @@ SECURITY="${KPIBOT_DEBIAN_SECURITY:-http://deb.debian.org/debian-security}"
 tarball="$CACHE/base-$SUITE.tar"
 manifest="$CACHE/base-$SUITE.packages.txt"
 mkdir -p "$CACHE"
+if [ -s "$tarball" ] && [ -n "$(find "$tarball" -mtime "+${KPIBOT_BASE_MAX_AGE_DAYS:-30}")" ]; then
+  echo "The cached base is older than ${KPIBOT_BASE_MAX_AGE_DAYS:-30} days: rebuilding it for Debian's updates."
+  rebuild=yes
+fi
 
 if [ $rebuild = no ] && podman image exists "$BASE_IMAGE"; then
   echo "Base image $BASE_IMAGE: already there."
