@@ -34,7 +34,10 @@ size=$(podman image inspect --format '{{.Size}}' "$IMAGE")
 /usr/bin/python3 scripts/check-compose.py
 
 t=$SECONDS
+set +e
 KPIBOT_IMAGE_UNDER_TEST="$IMAGE" .venv/bin/python -m pytest tests/container/test_image.py -p no:xdist -q
-test_seconds=$((SECONDS - t))
+status=$?
+set -e
 echo "container-test: base ${base_seconds} s, image build ${build_seconds} s, image $IMAGE" \
-     "$((size / 1000000)) MB, smoke test ${test_seconds} s, all $((SECONDS - started)) s."
+     "$((size / 1000000)) MB, smoke test $((SECONDS - t)) s, all $((SECONDS - started)) s."
+exit $status
