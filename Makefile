@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean lock image container-test
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,16 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	@for b in bench/*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+# The container (README, "Deploying"): the lock the image installs from, the image, its smoke test.
+lock: $(STAMP)
+	@bash scripts/lock.sh
+
+image:
+	@bash scripts/container-setup.sh && bash scripts/container-base.sh && bash scripts/container-build.sh
+
+container-test: $(STAMP)
+	@bash scripts/container-test.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
