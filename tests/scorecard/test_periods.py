@@ -67,8 +67,9 @@ def test_q4_is_parsed_from_every_spelling_of_its_year() -> None:
 
 @pytest.mark.parametrize("number", [0, 5, -1])
 def test_there_is_no_quarter_outside_q1_to_q4(number: int) -> None:
-    with pytest.raises(PeriodError, match="a quarter is Q1, Q2, Q3 or Q4"):
+    with pytest.raises(PeriodError) as raised:
         quarter(2024, number)
+    assert (raised.value.value, raised.value.reason) == (f"Q{number}", "a quarter is Q1, Q2, Q3 or Q4")
 
 
 def test_quarters_are_financial_whatever_the_indicators_year_basis() -> None:
@@ -143,7 +144,7 @@ def test_a_date_that_is_not_the_periods_end_is_refused_with_the_rule(
 
 def test_an_impossible_date_is_refused_as_not_a_real_date() -> None:
     for text in ("2024-02-30", "2024-13-31", "2023-02-29"):
-        with pytest.raises(PeriodError, match="not a real date"):
+        with pytest.raises(PeriodError, match=r"^not a real date \(got '"):
             parse_period(text, MONTHLY)
 
 
@@ -155,13 +156,15 @@ def test_a_monthly_period_ending_mid_month_cannot_be_built() -> None:
 
 
 def test_a_quarter_or_year_cannot_be_built_on_another_month_end() -> None:
-    with pytest.raises(PeriodError, match="a quarter ends on"):
+    with pytest.raises(
+        PeriodError, match=r"^a quarter ends on 30 June, 30 September, 31 December or 31 March \(got '"
+    ):
         Period(date(2024, 5, 31), QUARTERLY)
-    with pytest.raises(PeriodError, match="a financial year ends on 31 March"):
+    with pytest.raises(PeriodError, match=r"^a financial year ends on 31 March \(got '"):
         Period(date(2024, 6, 30), ANNUAL, FIN)
-    with pytest.raises(PeriodError, match="a academic year ends on 31 August"):
+    with pytest.raises(PeriodError, match=r"^a academic year ends on 31 August \(got '"):
         Period(date(2024, 6, 30), ANNUAL, ACA)
-    with pytest.raises(PeriodError, match="a calendar year ends on 31 December"):
+    with pytest.raises(PeriodError, match=r"^a calendar year ends on 31 December \(got '"):
         Period(date(2024, 6, 30), ANNUAL, CAL)
 
 
@@ -195,7 +198,7 @@ def test_a_month_is_written_year_dash_month_and_ends_on_its_last_day() -> None:
 
 @pytest.mark.parametrize("text", ["2024-13", "2024-00", "2024-99"])
 def test_a_month_outside_01_to_12_is_a_period_error(text: str) -> None:
-    with pytest.raises(PeriodError, match="the month must be 01 to 12"):
+    with pytest.raises(PeriodError, match=r"^the month must be 01 to 12 \(got '"):
         parse_period(text, MONTHLY)
 
 
@@ -244,7 +247,7 @@ def test_the_century_rolls_over_in_1999_00() -> None:
 
 @pytest.mark.parametrize("text", ["2024/26", "2024/24", "2024/23", "2024/2026", "2024/1925"])
 def test_the_second_year_must_follow_the_first(text: str) -> None:
-    with pytest.raises(PeriodError, match="the second year must follow the first"):
+    with pytest.raises(PeriodError, match=r"^the second year must follow the first, as in 2024/25 \(got '"):
         parse_year(text, FIN)
 
 
@@ -257,14 +260,15 @@ def test_a_calendar_year_is_written_as_four_digits() -> None:
     assert calendar_year.label == "2024"
     assert calendar_year.short_label == "2024"
     for wrong in ("2024/25", "24", "20245"):
-        with pytest.raises(PeriodError, match="a calendar year is written like 2024"):
+        with pytest.raises(PeriodError) as raised:
             parse_year(wrong, CAL)
+        assert (raised.value.value, raised.value.reason) == (wrong, "a calendar year is written like 2024")
 
 
 def test_a_financial_or_academic_year_is_not_written_as_one_calendar_year() -> None:
-    with pytest.raises(PeriodError, match="a financial year is written like 2024/25"):
+    with pytest.raises(PeriodError, match=r"^a financial year is written like 2024/25 \(got '"):
         parse_period("2024", ANNUAL, FIN)
-    with pytest.raises(PeriodError, match="a academic year is written like 2024/25"):
+    with pytest.raises(PeriodError, match=r"^a academic year is written like 2024/25 \(got '"):
         parse_year("2024", ACA)
 
 
@@ -341,13 +345,13 @@ def test_a_spelling_of_another_frequency_is_refused(text: str, frequency: Freque
 
 
 def test_an_annual_indicator_given_a_bad_year_hears_about_the_year() -> None:
-    with pytest.raises(PeriodError, match="the second year must follow the first"):
+    with pytest.raises(PeriodError, match=r"^the second year must follow the first, as in 2024/25 \(got '"):
         parse_period("2024/27", ANNUAL)
 
 
 @pytest.mark.parametrize("text", ["", "   "])
 def test_an_empty_period_is_refused(text: str) -> None:
-    with pytest.raises(PeriodError, match="the period is empty"):
+    with pytest.raises(PeriodError, match=r"^the period is empty \(got '"):
         parse_period(text, MONTHLY)
 
 
