@@ -378,3 +378,70 @@ def test_target_year_follows_the_indicators_basis() -> None:
         academic, [Observation("A-02", month("2024-06"), 50.0)], [target], [], viewer=MEMBER, now=NOW
     )
     assert (rated.rag, rated.target_display, rated.amber_display) == (Rag.GREEN, "40.0%", "30.0%")
+
+
+# --- Which period a card shows, and what it says about it ---------------------------------------
+
+
+def test_a_card_shows_the_latest_period_with_a_figure_not_a_later_blank_row() -> None:
+    rows = [
+        Observation("SEND-01", month("2024-05"), 88.0),
+        Observation("SEND-01", month("2024-06"), None),
+    ]
+    card = build_card(SEND, rows, SEND_TARGETS, (), viewer=MEMBER, now=NOW)
+    assert (card.period, card.display, card.raw_value) == (month("2024-05"), "88.0%", 88.0)
+    blank_only = build_card(SEND, rows[1:], SEND_TARGETS, (), viewer=MEMBER, now=NOW)
+    assert (blank_only.period, blank_only.display) == (month("2024-06"), "no figure")
+
+
+def test_a_card_for_a_chosen_period_without_a_row_says_there_is_no_figure() -> None:
+    card = build_card(
+        SEND, send_observations(), SEND_TARGETS, (), viewer=MEMBER, now=NOW, period=month("2024-07")
+    )
+    assert card.notes == ("No figure for July 2024.",)
+    assert (card.display, card.raw_value, card.status) == ("no figure", None, None)
+
+
+def test_a_card_for_an_earlier_period_shows_no_later_figures_in_its_trend() -> None:
+    card = build_card(
+        SEND, send_observations(), SEND_TARGETS, (), viewer=MEMBER, now=NOW, period=month("2024-05")
+    )
+    points = card.trend.series[0].points
+    assert [p.display for p in points[:3]] == ["90.0%", "88.0%", "no figure"]  # June exists but is later
+    assert card.target == SEND_TARGETS[0]
+    assert card.raw_value == 88.0
+
+
+def test_a_card_refuses_a_period_of_another_frequency_or_year_basis_in_words() -> None:
+    academic = Indicator(
+        "A-03",
+        "Academic",
+        "Test",
+        Polarity.HIGH,
+        Unit.PERCENT,
+        Frequency.ANNUAL,
+        year_basis=YearBasis.ACADEMIC,
+    )
+    financial_year = parse_period("2023/24", Frequency.ANNUAL)
+    try:
+        build_card(academic, (), (), (), viewer=MEMBER, now=NOW, period=financial_year)
+    except ValueError as refused:
+        assert str(refused) == "A-03 is annual (academic year); 2023/24 is not one of its periods"
+    else:
+        raise AssertionError("a financial year was accepted for an academic indicator")
+    monthly_academic = Indicator(
+        "A-04",
+        "Monthly",
+        "Test",
+        Polarity.HIGH,
+        Unit.PERCENT,
+        Frequency.MONTHLY,
+        year_basis=YearBasis.ACADEMIC,
+    )
+    card = build_card(monthly_academic, (), (), (), viewer=MEMBER, now=NOW, period=month("2024-06"))
+    assert card.period == month("2024-06")
+
+
+def test_a_ward_without_figures_still_names_the_ward_and_indicator() -> None:
+    nowhere = area_figure(RATE, ward_rows(), "Hoylake", viewer=MEMBER, now=NOW)
+    assert (nowhere.indicator, nowhere.area) == (RATE, "Hoylake")

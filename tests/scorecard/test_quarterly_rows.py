@@ -13,7 +13,18 @@ from test_quarterly import MEMBER, NOW, OFFICER, Q2, academic, build, month
 
 from scorecard.card import IndicatorData
 from scorecard.glossary import BUILTIN_GLOSSARY
-from scorecard.model import Dot, Indicator, Observation, ObservationStatus, Polarity, Rag, Unit
+from scorecard.model import (
+    Benchmark,
+    Comparator,
+    Dot,
+    Indicator,
+    Observation,
+    ObservationStatus,
+    Polarity,
+    Rag,
+    Target,
+    Unit,
+)
 from scorecard.periods import Frequency, YearBasis, parse_period, quarter
 from scorecard.quarterly import (
     build_scorecard,
@@ -392,3 +403,63 @@ def test_rows_read_back_from_a_snapshot_keep_their_types() -> None:
     assert row.ytd == 86.0 and isinstance(row.ytd, float)
     assert row.dot.result is Dot.IMPROVED
     assert row.rag is Rag.AMBER
+
+
+def test_an_annual_figure_for_the_year_ending_with_the_quarter_is_shown_in_it() -> None:
+    financial = indicator(Frequency.ANNUAL)
+    rows = [
+        Observation("X-01", parse_period("2023/24", Frequency.ANNUAL), 60.0),
+        Observation("X-01", parse_period("2024/25", Frequency.ANNUAL), 65.0),
+    ]
+    _, judged = shown_periods(financial, quarter(2024, 4), rows, viewer=MEMBER, now=NOW)
+    assert judged == parse_period("2024/25", Frequency.ANNUAL)
+
+
+def test_shown_periods_index_what_they_are_given_for_the_viewer() -> None:
+    rows = [
+        Observation("X-01", month("2024-07"), 50.0),
+        Observation("X-01", month("2024-08"), 55.0, embargo_until=NOW + timedelta(days=1)),
+    ]
+    _, member_sees = shown_periods(indicator(Frequency.MONTHLY), Q2, rows, viewer=MEMBER, now=NOW)
+    assert member_sees == month("2024-07")
+    _, staff_sees = shown_periods(indicator(Frequency.MONTHLY), Q2, rows, viewer=OFFICER, now=NOW)
+    assert staff_sees == month("2024-08")
+    # An index already made (any mapping of period to observation) is used as it is.
+    _, from_mapping = shown_periods(
+        indicator(Frequency.MONTHLY), Q2, {row.period: row for row in rows}, viewer=MEMBER, now=NOW
+    )
+    assert from_mapping == month("2024-08")
+
+
+def test_summary_counts_greens_and_reds_and_skips_inactive_indicators_anywhere() -> None:
+    good = Indicator("G-01", "Good", "G", Polarity.HIGH, Unit.PERCENT, Frequency.QUARTERLY)
+    retired = Indicator(
+        "G-02", "Retired", "G", Polarity.HIGH, Unit.PERCENT, Frequency.QUARTERLY, active=False
+    )
+    bad = Indicator("G-03", "Bad", "G", Polarity.HIGH, Unit.PERCENT, Frequency.QUARTERLY)
+    year = parse_period("2024/25", Frequency.ANNUAL).year
+    figures = {
+        code: IndicatorData(observations=[Observation(code, Q2, value)], targets=[Target(code, year, 80, 70)])
+        for code, value in (("G-01", 85.0), ("G-02", 85.0), ("G-03", 60.0))
+    }
+    scorecard = build_scorecard(Q2, [good, retired, bad], figures, (), viewer=MEMBER, now=NOW)
+    assert [row.code for row in scorecard.rows] == ["G-01", "G-03"]
+    assert (scorecard.summary.green, scorecard.summary.red, scorecard.summary.indicators) == (1, 1, 2)
+
+
+def test_a_benchmark_without_a_figure_of_ours_is_frozen_without_a_verdict() -> None:
+    kpi = Indicator("B-02", "Bench", "B", Polarity.HIGH, Unit.PERCENT, Frequency.QUARTERLY)
+    figures = {
+        "B-02": IndicatorData(
+            observations=[Observation("B-02", Q2, 50.0)],
+            benchmarks=[Benchmark("B-02", quarter(2024, 1), Comparator.ENGLAND, 48.0)],
+        )
+    }
+    scorecard = build_scorecard(Q2, [kpi], figures, (), viewer=MEMBER, now=NOW)
+    frozen = snapshot(scorecard)
+    benchmark = frozen["clusters"][0]["rows"][0]["benchmarks"][0]
+    assert (benchmark["verdict"], benchmark["words"]) == (
+        None,
+        "England 2024/25 Q1: 48.0% (no figure of ours for 2024/25 Q1 to compare)",
+    )
+    assert scorecard_from_snapshot(frozen) == scorecard
