@@ -265,6 +265,17 @@ def test_a_calendar_year_is_written_as_four_digits() -> None:
         assert (raised.value.value, raised.value.reason) == (wrong, "a calendar year is written like 2024")
 
 
+def test_a_year_error_names_what_was_written() -> None:
+    for text, basis, reason in [
+        ("2024", FIN, "a financial year is written like 2024/25"),
+        ("24/25", ACA, "a academic year is written like 2024/25"),
+        ("2024/26", FIN, "the second year must follow the first, as in 2024/25"),
+    ]:
+        with pytest.raises(PeriodError) as raised:
+            parse_year(text, basis)
+        assert (raised.value.value, raised.value.reason) == (text, reason)
+
+
 def test_a_financial_or_academic_year_is_not_written_as_one_calendar_year() -> None:
     with pytest.raises(PeriodError, match=r"^a financial year is written like 2024/25 \(got '"):
         parse_period("2024", ANNUAL, FIN)

@@ -3,7 +3,7 @@ committee, and where mutation testing found the earlier tests blind (issue 16)."
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 import pytest
@@ -573,3 +573,42 @@ def test_words_for_polarity_and_frequency() -> None:
     assert frequency_label(indicator(frequency=Frequency.QUARTERLY)) == "Quarterly"
     annual = indicator(frequency=Frequency.ANNUAL, year_basis=YearBasis.ACADEMIC)
     assert frequency_label(annual) == "Annual (academic year)"
+
+
+# --- Survivors of the first full mutation run ------------------------------------------------
+
+
+class _NoOffset(tzinfo):
+    """A time zone that does not know its offset: such a time is as naive as one without a zone."""
+
+    def utcoffset(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def dst(self, dt: datetime | None) -> timedelta | None:
+        return None
+
+    def tzname(self, dt: datetime | None) -> str | None:
+        return None
+
+
+def test_a_now_whose_zone_has_no_offset_is_refused_as_naive() -> None:
+    vague = datetime(2024, 11, 1, 9, 0, tzinfo=_NoOffset())
+    with pytest.raises(ValueError) as refused:
+        visible(obs(JUNE, 1.0), MEMBER, vague)
+    assert str(refused.value) == "now must be timezone-aware"
+    with pytest.raises(ValueError) as naive:
+        visible(obs(JUNE, 1.0), MEMBER, datetime(2024, 11, 1, 9, 0))
+    assert str(naive.value) == "now must be timezone-aware"
+
+
+def test_an_embargo_whose_zone_has_no_offset_is_london_time() -> None:
+    # 09:30 on 1 July, London (BST), is 08:30 UTC.
+    figure = obs(JUNE, 80.0, embargo_until=datetime(2024, 7, 1, 9, 30, tzinfo=_NoOffset()))
+    assert not visible(figure, MEMBER, datetime(2024, 7, 1, 8, 29, tzinfo=UTC))
+    assert visible(figure, MEMBER, datetime(2024, 7, 1, 8, 30, tzinfo=UTC))
+
+
+def test_a_dot_result_names_the_period_and_value_it_judged() -> None:
+    result = direction_of_travel(PERCENT, [obs(month("2024-05"), 80.04), obs(JUNE, 85.04)], JUNE)
+    assert (result.period, result.value) == (JUNE, Decimal("85.0"))
+    assert (result.compared_period, result.compared_value) == (month("2024-05"), Decimal("80.0"))
