@@ -612,3 +612,14 @@ def test_a_dot_result_names_the_period_and_value_it_judged() -> None:
     result = direction_of_travel(PERCENT, [obs(month("2024-05"), 80.04), obs(JUNE, 85.04)], JUNE)
     assert (result.period, result.value) == (JUNE, Decimal("85.0"))
     assert (result.compared_period, result.compared_value) == (month("2024-05"), Decimal("80.0"))
+
+
+def test_a_hidden_or_other_area_row_listed_first_does_not_hide_the_rows_after_it() -> None:
+    rows = [
+        obs(JUNE, 60.0, embargo_until=NOW + timedelta(hours=1)),
+        obs(month("2024-04"), 10.0, area=WARD),
+        obs(month("2024-05"), 88.0),
+    ]
+    index = index_observations(rows, viewer=MEMBER, now=NOW)
+    assert list(index) == [month("2024-05")]
+    assert list(index_observations(list(reversed(rows)), viewer=MEMBER, now=NOW)) == [month("2024-05")]
