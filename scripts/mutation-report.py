@@ -27,16 +27,14 @@ THRESHOLD = 0.90
 KILLED = {1, 3, 36, 24, -24, 152, 255}
 NOT_RUN = {None}
 NO_TESTS = {5, 33}
-# A listed mutant: "- `scorecard.rules.x_round_half_up__mutmut_12`: reason".
-LISTED = re.compile(r"^\s*[-*]\s*`(scorecard\.[\w.]+__mutmut_\d+)`")
+# A listed mutant, anywhere in the list: `scorecard.rules.x_round_half_up__mutmut_12`.
+LISTED = re.compile(r"`(scorecard\.[\w.]+__mutmut_\d+)`")
 
 
 def equivalent_mutants() -> set[str]:
     if not EQUIVALENT_LIST.exists():
         return set()
-    return {
-        m.group(1) for line in EQUIVALENT_LIST.read_text("utf-8").splitlines() if (m := LISTED.match(line))
-    }
+    return set(LISTED.findall(EQUIVALENT_LIST.read_text("utf-8")))
 
 
 def main() -> int:

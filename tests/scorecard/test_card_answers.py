@@ -445,3 +445,10 @@ def test_a_card_refuses_a_period_of_another_frequency_or_year_basis_in_words() -
 def test_a_ward_without_figures_still_names_the_ward_and_indicator() -> None:
     nowhere = area_figure(RATE, ward_rows(), "Hoylake", viewer=MEMBER, now=NOW)
     assert (nowhere.indicator, nowhere.area) == (RATE, "Hoylake")
+
+
+def test_a_card_with_a_target_but_no_figure_is_not_rated_rather_than_without_target() -> None:
+    card = build_card(
+        SEND, send_observations(), SEND_TARGETS, (), viewer=MEMBER, now=NOW, period=month("2024-07")
+    )
+    assert (card.rag, card.rag_label, card.target_display) == (Rag.NA, "Not rated", "90.0%")

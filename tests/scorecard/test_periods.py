@@ -473,3 +473,31 @@ def test_every_day_is_in_exactly_the_year_of_its_basis(day: date, basis: YearBas
     assert not year.previous().contains(day)
     assert not year.next().contains(day)
     assert parse_year(year.label, basis) == year
+
+
+@pytest.mark.parametrize(
+    ("text", "frequency", "value"),
+    [
+        ("", MONTHLY, ""),
+        ("2024-02-30", MONTHLY, "2024-02-30"),
+        ("2024-06", QUARTERLY, "2024-06"),
+        ("2024-13", MONTHLY, "2024-13"),
+        ("2024/25   Q2", MONTHLY, "2024/25 Q2"),
+        ("2024", MONTHLY, "2024"),
+        ("June", MONTHLY, "June"),
+    ],
+)
+def test_every_period_error_names_what_was_written(text: str, frequency: Frequency, value: str) -> None:
+    with pytest.raises(PeriodError) as raised:
+        parse_period(text, frequency)
+    assert raised.value.value == value
+    assert str(raised.value).endswith(f" (got '{value}')")
+
+
+def test_a_quarter_whose_year_is_misspelt_is_refused_as_a_financial_year() -> None:
+    with pytest.raises(PeriodError) as raised:
+        parse_period("2024/202 Q1", QUARTERLY, ACA)
+    assert (raised.value.value, raised.value.reason) == (
+        "2024/202",
+        "a financial year is written like 2024/25",
+    )
