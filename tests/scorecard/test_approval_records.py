@@ -224,3 +224,17 @@ def test_buttons_skip_steps_the_viewer_may_not_take_but_keep_looking() -> None:
     assert steps_open_to(submitted(), BOTH) == [Step.APPROVE, Step.RETURN]
     assert steps_open_to(None, BOTH) == [Step.PREPARE]
     assert steps_open_to(prepare(Q2, OFFICER, now=NOW)[0], BOTH) == [Step.PREPARE, Step.SUBMIT]
+
+
+def test_steps_taken_without_a_comment_record_none_and_refusals_name_the_quarter() -> None:
+    draft = prepare(Q2, OFFICER, now=NOW)[0]
+    sent, event = submit(draft, OFFICER, now=LATER)
+    assert event.comment == ""
+    assert approve(sent, APPROVER, now=LATER, publish_at=PUBLISH_AT)[1].comment == ""
+    assert refusal(lambda: return_to_draft(None, APPROVER, now=NOW, comment="x")).message == (
+        "There is no quarter's scorecard yet: a performance officer prepares it first."
+    )
+    assert refusal(lambda: publish(draft, now=PUBLISH_AT)).message == (
+        "You cannot publish it: the 2024/25 Q2 scorecard is a draft: "
+        "the performance team has not submitted it yet."
+    )

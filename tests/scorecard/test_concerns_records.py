@@ -297,3 +297,21 @@ def test_history_is_in_london_time_and_names_the_meeting() -> None:
         "02 Jun 2026 00:30 U0DEMOMEMB1: raised (Open: with the governance advisor): Falling",
         "02 Jun 2026 00:30 U0DEMOGOV01: open -> escalated (meeting 22 Sep 2026)",
     ]
+
+
+def test_more_refusals_in_words_and_a_one_day_deadline() -> None:
+    with pytest.raises(ValueError) as naive:
+        answer_concern(
+            at_status(ConcernStatus.WITH_SERVICE), SEND_OFFICER, "x", now=datetime(2026, 11, 2, 10, 0)
+        )
+    assert str(naive.value) == "now must be an aware date-time"
+    with pytest.raises(ConcernError) as blank:
+        close_concern(at_status(ConcernStatus.ANSWERED), ADVISOR, "  ", now=NOW)
+    assert str(blank.value) == "Please say the outcome, for the member and the record."
+    # A service may be given a single working day: Monday to Tuesday.
+    assert due_date(date(2026, 11, 2), 1) == date(2026, 11, 3)
+
+
+def test_a_concern_no_longer_with_the_service_is_never_late() -> None:
+    answered = Concern("U1", None, "x", ConcernStatus.ANSWERED, NOW, id=3, due_on=date(2026, 11, 2))
+    assert working_days_late(answered, date(2026, 11, 9)) == 0
