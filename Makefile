@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean lock image container-test
+.PHONY: demo test lint bench mutate clean lock image container-test
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,5 +40,14 @@ image:
 container-test: $(STAMP)
 	@bash scripts/container-test.sh
 
+# Mutation testing of the scorecard's business rules with the domain tests (tests/scorecard/):
+# a fresh copy in mutants/ each time, then the score per file (scripts/mutation-report.py).
+MUTATE_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+mutate: $(STAMP)
+	@rm -rf mutants && mkdir mutants
+	@echo "mutmut: progress in mutants/run.log"
+	@$(BIN)/mutmut run --max-children $(MUTATE_JOBS) > mutants/run.log 2>&1 || (tail -c 3000 mutants/run.log; exit 1)
+	@$(BIN)/python scripts/mutation-report.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache mutants

@@ -119,9 +119,13 @@ def parse_year(text: str, basis: YearBasis) -> Year:
         raise PeriodError(text, f"a {basis.value} year is written like 2024/25")
     start = int(match.group(1))
     end = match.group(2)
-    end_year = int(end) if len(end) == 4 else (start // 100) * 100 + int(end)
-    if end_year < start:
-        end_year += 100
+    if len(end) == 4:
+        end_year = int(end)
+    else:
+        # Two digits name the year in the first's century, or the next one's: 1999/00.
+        end_year = (start // 100) * 100 + int(end)
+        if end_year < start:
+            end_year += 100
     if end_year != start + 1:
         raise PeriodError(text, "the second year must follow the first, as in 2024/25")
     return Year(basis, start)
