@@ -100,6 +100,7 @@ def test_the_indicator_answer_carries_every_field_from_the_card() -> None:
                 "label": "Statistical neighbours June 2023",
                 "display": "92.0%",
                 "words": "Statistical neighbours June 2023: 92.0% (ours 92.0%: in line)",
+                "note": "",
             },
             {
                 "comparator": "england",
@@ -109,6 +110,7 @@ def test_the_indicator_answer_carries_every_field_from_the_card() -> None:
                 "label": "England March 2024",
                 "display": "50.3%",
                 "words": "England March 2024: 50.3% (ours 80.0%: better)",
+                "note": "",
             },
         ],
         "data_notes": "Excludes exception cases.",
