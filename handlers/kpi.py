@@ -338,29 +338,7 @@ def _cards(
     indicators: Sequence[Indicator],
     requested: query.RequestedPeriod | None = None,
 ) -> list[IndicatorCard]:
-    """Cards for many indicators from one bulk fetch (four queries, whatever the count)."""
-    figures = store.figures(session, [i.code for i in indicators])
-    spans = store.peer_ranges(session, [i.code for i in indicators])
-    cards = []
-    for indicator in indicators:
-        found = figures[indicator.code]
-        cards.append(
-            build_card(
-                indicator,
-                found.observations,
-                found.targets,
-                found.benchmarks,
-                viewer=request.viewer,
-                now=request.now,
-                period=None if requested is None else requested.period_for(indicator),
-                peer_ranges=scrutiny.with_ours(
-                    scrutiny.rounded_ranges(indicator, spans.get(indicator.code)),
-                    indicator,
-                    found.observations,
-                ),
-            )
-        )
-    return cards
+    return scrutiny.cards_for(request, session, indicators, requested)
 
 
 def _ward(

@@ -114,6 +114,42 @@ def _next_embargo(moments: Sequence[datetime | None], now: datetime) -> datetime
     return min(future) if future else None
 
 
+def cards_for(
+    request: Request,
+    session: Session,
+    indicators: Sequence[Indicator],
+    requested: query.RequestedPeriod | None = None,
+    *,
+    embargoes: list[datetime | None] | None = None,
+) -> list[IndicatorCard]:
+    """Cards for many indicators from one bulk fetch (a few queries, whatever the count), with
+    comparators outside every council's figure flagged; the embargo times of what was read are
+    added to `embargoes` when given (when a kept card must be drawn again)."""
+    codes = [i.code for i in indicators]
+    figures = store.figures(session, codes)
+    spans = store.peer_ranges(session, codes)
+    cards = []
+    for indicator in indicators:
+        found = figures[indicator.code]
+        if embargoes is not None:
+            embargoes.extend(o.embargo_until for o in found.observations)
+            embargoes.extend(b.embargo_until for b in found.benchmarks)
+        cards.append(
+            build_card(
+                indicator,
+                found.observations,
+                found.targets,
+                found.benchmarks,
+                viewer=request.viewer,
+                now=request.now,
+                period=None if requested is None else requested.period_for(indicator),
+                peer_ranges=with_ours(rounded_ranges(indicator, spans.get(indicator.code)), indicator,
+                                      found.observations),
+            )
+        )
+    return cards
+
+
 def all_cards(request: Request, session: Session) -> tuple[IndicatorCard, ...]:
     """The latest card of every active indicator (catalogue order) the viewer may see, with
     comparators outside every council's figure flagged (peers)."""
@@ -126,28 +162,9 @@ def all_cards(request: Request, session: Session) -> tuple[IndicatorCard, ...]:
         and (held.valid_until is None or request.now < held.valid_until)
     ):
         return held.cards
-    indicators = [i for i in store.catalogue(session) if i.active]
-    figures = store.figures(session, [i.code for i in indicators])
-    spans = store.peer_ranges(session)
-    cards = []
     embargoes: list[datetime | None] = []
-    for indicator in indicators:
-        found = figures[indicator.code]
-        embargoes.extend(o.embargo_until for o in found.observations)
-        embargoes.extend(b.embargo_until for b in found.benchmarks)
-        cards.append(
-            build_card(
-                indicator,
-                found.observations,
-                found.targets,
-                found.benchmarks,
-                viewer=request.viewer,
-                now=request.now,
-                peer_ranges=_with_ours(
-                    rounded_ranges(indicator, spans.get(indicator.code)), _ours(indicator, found.observations)
-                ),
-            )
-        )
+    active = [i for i in store.catalogue(session) if i.active]
+    cards = cards_for(request, session, active, embargoes=embargoes)
     built = _Cards(stamp, _next_embargo(embargoes, request.now), tuple(cards))
     _cards[where] = built
     return built.cards
