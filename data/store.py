@@ -301,12 +301,13 @@ def peers(session: Session, code: str, period: Period | None = None) -> list[Pee
 
 
 def peer_ranges(
-    session: Session, codes: Iterable[str] | None = None
+    session: Session, of: Iterable[Indicator] | None = None
 ) -> dict[str, dict[Period, tuple[float, float]]]:
-    """Per indicator (those with `codes`, or all) and period, the lowest and highest of the
-    other councils' figures, in one grouped query (a comparator outside them is a source slip)."""
-    wanted = None if codes is None else list(codes)
-    indicators = {item.code: item for item in catalogue(session, codes=wanted)}
+    """Per indicator (those given, or every one in the catalogue) and period, the lowest and
+    highest of the other councils' figures, in one grouped query (a comparator outside them is
+    a source slip). Indicators the caller already holds are not read again."""
+    indicators = {item.code: item for item in (catalogue(session) if of is None else of)}
+    wanted = None if of is None else list(indicators)
     query = select(
         PeerRow.code, PeerRow.period_end, func.min(PeerRow.value), func.max(PeerRow.value)
     ).group_by(PeerRow.code, PeerRow.period_end)

@@ -88,7 +88,7 @@ def ranges_of(
     session: Session, indicator: Indicator, observations: Iterable[Observation]
 ) -> PeerRanges | None:
     """One indicator's range of every council's figure by period (ours included), from the store."""
-    spans = rounded_ranges(indicator, store.peer_ranges(session, [indicator.code]).get(indicator.code))
+    spans = rounded_ranges(indicator, store.peer_ranges(session, [indicator]).get(indicator.code))
     return _with_ours(spans, _ours(indicator, observations))
 
 
@@ -127,7 +127,7 @@ def cards_for(
     added to `embargoes` when given (when a kept card must be drawn again)."""
     codes = [i.code for i in indicators]
     figures = store.figures(session, codes)
-    spans = store.peer_ranges(session, codes)
+    spans = store.peer_ranges(session, indicators)
     cards = []
     for indicator in indicators:
         found = figures[indicator.code]
@@ -296,7 +296,7 @@ def compared(request: Request, session: Session, indicator: Indicator, period: P
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
     ours: dict[Period, Decimal | None] = {p: rounded(o.value, indicator) for p, o in index.items()}
     shown = period if period is not None else latest_period(index)
-    spans = rounded_ranges(indicator, store.peer_ranges(session, [indicator.code]).get(indicator.code))
+    spans = rounded_ranges(indicator, store.peer_ranges(session, [indicator]).get(indicator.code))
     card = build_card(
         indicator,
         index,
