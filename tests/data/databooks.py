@@ -9,6 +9,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from data.load import LoadError
+
 Rows = Sequence[Sequence[object]]
 Databook = Mapping[str, Rows]
 
@@ -119,3 +121,22 @@ def dump(engine: Engine) -> str:
             for row in connection.execute(text(f'SELECT * FROM "{table}" ORDER BY {order}')):
                 lines.append(repr(tuple(row)))
     return "\n".join(lines)
+
+
+def loaded_dump(engine: Engine, folder: Path) -> str:
+    """The base databook loaded into `engine`: the store's dump, to compare after a refusal."""
+    from data.load import load_path
+
+    load_path(engine, write_csv_databook(folder / "first", BASE))
+    return dump(engine)
+
+
+def refusals(engine: Engine, path: Path) -> list[LoadError]:
+    """The errors a load of `path` is refused with (it must be refused)."""
+    import pytest
+
+    from data.load import LoadFailed, load_path
+
+    with pytest.raises(LoadFailed) as refused:
+        load_path(engine, path)
+    return refused.value.errors

@@ -11,22 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from databooks import BASE, changed, dump, write_csv_databook, write_xlsx_databook
+from databooks import BASE, changed, dump, loaded_dump, refusals, write_csv_databook, write_xlsx_databook
 from sqlalchemy import Engine
 
-from data.load import MAX_CELL, LoadError, LoadFailed, load_path
+from data.load import MAX_CELL, LoadError, load_path
 from data.workbook import MAX_UNPACKED_BYTES
-
-
-def _loaded(engine: Engine, tmp_path: Path) -> str:
-    load_path(engine, write_csv_databook(tmp_path / "first", BASE))
-    return dump(engine)
-
-
-def _refused(engine: Engine, path: Path) -> list[LoadError]:
-    with pytest.raises(LoadFailed) as refused:
-        load_path(engine, path)
-    return refused.value.errors
 
 
 def _one(errors: list[LoadError], file: str, row: int | None, column: str | None) -> LoadError:
@@ -43,11 +32,11 @@ def _one(errors: list[LoadError], file: str, row: int | None, column: str | None
 def test_nul_in_a_csv_cell_is_refused_naming_file_row_and_column_on_every_store(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["glossary"], ["CIN", "Child\x00 in need"]]
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "glossary", rows))
 
-    error = _one(_refused(engine, folder), "glossary.csv", 3, "definition")
+    error = _one(refusals(engine, folder), "glossary.csv", 3, "definition")
 
     assert "the text contains a character that cannot be stored (a NUL, character code 0)" in error.reason
     assert "\x00" not in str(error)
@@ -57,11 +46,11 @@ def test_nul_in_a_csv_cell_is_refused_naming_file_row_and_column_on_every_store(
 def test_nul_in_an_observation_code_is_refused_not_reported_as_an_unknown_code(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["observations"], ["SEND-01\x00", "2024-06", "88", "", "", "", ""]]
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "observations", rows))
 
-    errors = _refused(engine, folder)
+    errors = refusals(engine, folder)
 
     assert "cannot be stored" in _one(errors, "observations.csv", 8, "code").reason
     assert all("\x00" not in str(error) for error in errors)
@@ -69,11 +58,11 @@ def test_nul_in_an_observation_code_is_refused_not_reported_as_an_unknown_code(
 
 
 def test_cell_longer_than_the_limit_is_refused_with_its_length(engine: Engine, tmp_path: Path) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["glossary"], ["CIN", "x" * (MAX_CELL + 1)]]
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "glossary", rows))
 
-    error = _one(_refused(engine, folder), "glossary.csv", 3, "definition")
+    error = _one(refusals(engine, folder), "glossary.csv", 3, "definition")
 
     assert f"this cell holds {MAX_CELL + 1:,} characters: a cell may hold at most {MAX_CELL:,}" in (
         error.reason
@@ -138,14 +127,14 @@ def test_rows_and_columns_beyond_a_stale_dimension_are_all_read(engine: Engine, 
 def test_a_value_beyond_the_named_columns_and_a_stale_dimension_is_an_unknown_column(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["observations"], ["SEND-01", "2024-06", "88", "", "", "", "", "stray"]]
     book = _rewrite(
         _workbook(tmp_path, rows), _part_of(tmp_path, "observations"),
         lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:G7"', xml),
     )
 
-    errors = _refused(engine, book)
+    errors = refusals(engine, book)
 
     assert "unknown column" in _one(errors, "book.xlsx [observations]", 1, "Unnamed: 7").reason
     assert dump(engine) == before
@@ -154,14 +143,14 @@ def test_a_value_beyond_the_named_columns_and_a_stale_dimension_is_an_unknown_co
 def test_a_formula_whose_value_comes_from_another_workbook_is_named_and_refused(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["observations"], ["SEND-01", "2024-06", "88", "", "", "", ""]]
     book = _rewrite(
         _workbook(tmp_path, rows), _part_of(tmp_path, "observations"),
         lambda xml: _cell(xml, "C8", '<c r="C8"><f>[1]Returns!$C$8</f><v>88</v></c>'),
     )
 
-    error = _one(_refused(engine, book), "book.xlsx [observations]", 8, "value")
+    error = _one(refusals(engine, book), "book.xlsx [observations]", 8, "value")
 
     assert error.reason.startswith(
         "cell C8 holds a formula whose value comes from another workbook (=[1]Returns!$C$8)"
@@ -172,7 +161,7 @@ def test_a_formula_whose_value_comes_from_another_workbook_is_named_and_refused(
 def test_a_shared_formula_from_another_workbook_is_named_in_every_cell_that_shares_it(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["observations"], ["SEND-01", "2024-06", "88", "", "", "", ""],
             ["SEND-01", "2024-07", "89", "", "", "", ""]]
     book = _rewrite(
@@ -183,7 +172,7 @@ def test_a_shared_formula_from_another_workbook_is_named_in_every_cell_that_shar
         ),
     )
 
-    errors = _refused(engine, book)
+    errors = refusals(engine, book)
 
     assert "cell C8 " in _one(errors, "book.xlsx [observations]", 8, "value").reason
     assert "another workbook" in _one(errors, "book.xlsx [observations]", 9, "value").reason
@@ -205,11 +194,11 @@ def test_a_formula_with_a_saved_value_of_this_workbook_loads(engine: Engine, tmp
 def test_a_formula_with_no_saved_value_says_to_open_and_save_it_in_excel(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     # openpyxl writes a formula without calculating it, as any program but Excel does.
     book = _workbook(tmp_path, [*BASE["observations"], ["SEND-01", "2024-06", "=40+48", "", "", "", ""]])
 
-    error = _one(_refused(engine, book), "book.xlsx [observations]", 8, "value")
+    error = _one(refusals(engine, book), "book.xlsx [observations]", 8, "value")
 
     assert error.reason == (
         "cell C8 holds a formula with no saved value (=40+48): open and save it in Excel, then load it again"
@@ -220,11 +209,11 @@ def test_a_formula_with_no_saved_value_says_to_open_and_save_it_in_excel(
 def test_a_workbook_cell_longer_than_the_limit_is_refused_naming_the_cell(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     glossary = [*BASE["glossary"], ["CIN", "x" * (MAX_CELL * 3)]]
     book = write_xlsx_databook(tmp_path / "book.xlsx", changed(BASE, "glossary", glossary))
 
-    error = _one(_refused(engine, book), "book.xlsx [glossary]", 3, "definition")
+    error = _one(refusals(engine, book), "book.xlsx [glossary]", 3, "definition")
 
     assert f"holds {MAX_CELL * 3:,} characters" in error.reason
     assert dump(engine) == before
@@ -233,7 +222,7 @@ def test_a_workbook_cell_longer_than_the_limit_is_refused_naming_the_cell(
 def test_a_small_workbook_that_unpacks_beyond_the_limit_is_refused_before_it_is_parsed(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     book = _workbook(tmp_path, BASE["observations"])
     # A shared-strings part of one enormous string: it compresses to a few hundred KB.
     with (
@@ -247,7 +236,7 @@ def test_a_small_workbook_that_unpacks_beyond_the_limit_is_refused_before_it_is_
         part.write(b"</t></si></sst>")
     assert book.stat().st_size < 2 * 1024 * 1024
 
-    error = _one(_refused(engine, book), "book.xlsx", None, None)
+    error = _one(refusals(engine, book), "book.xlsx", None, None)
 
     assert error.reason.startswith(
         "the workbook unpacks to 201 MB (its largest part, xl/sharedStrings.xml, to 201 MB)"
@@ -270,7 +259,7 @@ XXE = '<?xml version="1.0"?>\n<!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/pass
 def test_a_workbook_declaring_xml_entities_is_refused_without_parsing_them(
     engine: Engine, tmp_path: Path, doctype: str, part: str
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     name = _part_of(tmp_path, part) if part == "observations" else part
     entity = "&lol9;" if doctype == LAUGHS else "&xxe;"
 
@@ -282,7 +271,7 @@ def test_a_workbook_declaring_xml_entities_is_refused_without_parsing_them(
 
     book = _rewrite(_workbook(tmp_path, BASE["observations"]), name, attack)
 
-    errors = _refused(engine, book)
+    errors = refusals(engine, book)
 
     assert len(errors) == 1
     assert f"the workbook's part {name} declares XML entities (a DTD)" in errors[0].reason
@@ -291,13 +280,13 @@ def test_a_workbook_declaring_xml_entities_is_refused_without_parsing_them(
 
 
 def test_a_damaged_sheet_is_refused_naming_the_sheet(engine: Engine, tmp_path: Path) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     book = _rewrite(
         _workbook(tmp_path, BASE["observations"]), _part_of(tmp_path, "observations"),
         lambda xml: xml.replace("</row>", "</rows>", 3),
     )
 
-    errors = _refused(engine, book)
+    errors = refusals(engine, book)
 
     assert [(error.file, error.row) for error in errors] == [("book.xlsx [observations]", 1)]
     assert "the sheet is damaged from this row on" in errors[0].reason and "save it again" in errors[0].reason
@@ -306,7 +295,7 @@ def test_a_damaged_sheet_is_refused_naming_the_sheet(engine: Engine, tmp_path: P
 
 @pytest.mark.parametrize("content", ["truncated", "csv", "empty"])
 def test_a_file_that_is_not_a_workbook_is_refused(engine: Engine, tmp_path: Path, content: str) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     book = _workbook(tmp_path, BASE["observations"])
     whole = book.read_bytes()
     contents = {
@@ -316,7 +305,7 @@ def test_a_file_that_is_not_a_workbook_is_refused(engine: Engine, tmp_path: Path
     }
     book.write_bytes(contents[content])
 
-    error = _one(_refused(engine, book), "book.xlsx", None, None)
+    error = _one(refusals(engine, book), "book.xlsx", None, None)
 
     assert error.reason.startswith("this is not a readable .xlsx workbook: it is not a zip archive")
     assert dump(engine) == before
@@ -329,7 +318,7 @@ def test_kpibot_load_of_a_billion_laughs_workbook_says_so_in_one_place_and_exits
 
     from bot.cli import build
 
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     book = _rewrite(
         _workbook(tmp_path, BASE["observations"]), _part_of(tmp_path, "observations"),
         lambda xml: LAUGHS + _cell(re.sub(r"^<\?xml[^>]*\?>\s*", "", xml), "A2",

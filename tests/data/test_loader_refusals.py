@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from databooks import BASE, changed, dump, write_csv_databook, write_xlsx_databook
+from databooks import BASE, changed, dump, loaded_dump, refusals, write_csv_databook, write_xlsx_databook
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
 
@@ -15,17 +15,6 @@ from data.load import LoadError, LoadFailed, load_frames, load_path
 from data.store import observations
 
 OBSERVATIONS_HEADER = ["code", "period", "value", "numerator", "denominator", "area", "status"]
-
-
-def _loaded(engine: Engine, tmp_path: Path) -> str:
-    load_path(engine, write_csv_databook(tmp_path / "first", BASE))
-    return dump(engine)
-
-
-def _refused(engine: Engine, path: Path) -> list[LoadError]:
-    with pytest.raises(LoadFailed) as refused:
-        load_path(engine, path)
-    return refused.value.errors
 
 
 def _named(errors: list[LoadError], file: str, row: int | None, column: str | None) -> LoadError:
@@ -79,12 +68,12 @@ BAD_OBSERVATIONS = {
 def test_bad_observation_row_is_refused_with_its_place_and_nothing_changes(
     engine: Engine, tmp_path: Path, case: str
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     row, column, words = BAD_OBSERVATIONS[case]
     rows = [*BASE["observations"], ["SEND-01", "2024-06", "88", "", "", "", ""], row]
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "observations", rows))
 
-    errors = _refused(engine, folder)
+    errors = refusals(engine, folder)
 
     error = _named(errors, "observations.csv", len(rows), column)
     assert words in error.reason
@@ -94,11 +83,11 @@ def test_bad_observation_row_is_refused_with_its_place_and_nothing_changes(
 def test_duplicate_code_period_and_area_is_refused_naming_both_rows(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["observations"], ["SEND-01", "2024-04-30", "84.5", "", "", "", ""]]
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "observations", rows))
 
-    error = _named(_refused(engine, folder), "observations.csv", 8, "period")
+    error = _named(refusals(engine, folder), "observations.csv", 8, "period")
 
     assert "appears twice" in error.reason and "row 2" in error.reason
     assert dump(engine) == before
@@ -107,22 +96,22 @@ def test_duplicate_code_period_and_area_is_refused_naming_both_rows(
 def test_unknown_column_is_refused_so_a_typo_never_drops_data(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [[*OBSERVATIONS_HEADER[:-1], "stauts"], *BASE["observations"][1:]]
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "observations", rows))
 
-    error = _named(_refused(engine, folder), "observations.csv", 1, "stauts")
+    error = _named(refusals(engine, folder), "observations.csv", 1, "stauts")
 
     assert "unknown column 'stauts'" in error.reason
     assert dump(engine) == before
 
 
 def test_missing_required_column_is_refused(engine: Engine, tmp_path: Path) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [[cell for cell in row[:1] + row[2:]] for row in BASE["observations"]]
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "observations", rows))
 
-    error = _named(_refused(engine, folder), "observations.csv", 1, "period")
+    error = _named(refusals(engine, folder), "observations.csv", 1, "period")
 
     assert "required column 'period' is missing" in error.reason
     assert dump(engine) == before
@@ -138,32 +127,32 @@ def test_missing_required_column_is_refused(engine: Engine, tmp_path: Path) -> N
 def test_target_on_the_wrong_side_of_its_threshold_is_refused(
     engine: Engine, tmp_path: Path, polarity_code: str, target: str, amber: str, words: str
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["targets"], [polarity_code, "2025/26", target, amber]]
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "targets", rows))
 
-    error = _named(_refused(engine, folder), "targets.csv", 4, "amber_threshold")
+    error = _named(refusals(engine, folder), "targets.csv", 4, "amber_threshold")
 
     assert words in error.reason
     assert dump(engine) == before
 
 
 def test_empty_file_is_refused(engine: Engine, tmp_path: Path) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     folder = write_csv_databook(tmp_path / "bad", BASE)
     (folder / "targets.csv").write_text("")
 
-    error = _named(_refused(engine, folder), "targets.csv", 1, None)
+    error = _named(refusals(engine, folder), "targets.csv", 1, None)
 
     assert "empty" in error.reason
     assert dump(engine) == before
 
 
 def test_file_with_column_names_but_no_rows_is_refused(engine: Engine, tmp_path: Path) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     folder = write_csv_databook(tmp_path / "bad", changed(BASE, "targets", BASE["targets"][:1]))
 
-    error = _named(_refused(engine, folder), "targets.csv", 2, None)
+    error = _named(refusals(engine, folder), "targets.csv", 2, None)
 
     assert "no rows" in error.reason
     assert dump(engine) == before
@@ -172,23 +161,23 @@ def test_file_with_column_names_but_no_rows_is_refused(engine: Engine, tmp_path:
 def test_file_not_saved_as_utf8_is_refused_at_the_row_and_column_of_the_bad_byte(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     folder = write_csv_databook(tmp_path / "bad", BASE)
     (folder / "glossary.csv").write_bytes(
         b"term,definition\nCIN,Child in need\n" + "Café,A place\n".encode("cp1252")
     )
 
-    error = _named(_refused(engine, folder), "glossary.csv", 3, "term")
+    error = _named(refusals(engine, folder), "glossary.csv", 3, "term")
 
     assert "UTF-8" in error.reason
     assert dump(engine) == before
 
 
 def test_workbook_with_no_known_sheet_is_refused(engine: Engine, tmp_path: Path) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     book = write_xlsx_databook(tmp_path / "figures.xlsx", {"Sheet1": BASE["observations"]})
 
-    errors = _refused(engine, book)
+    errors = refusals(engine, book)
 
     assert errors[0].file == "figures.xlsx"
     assert "no sheet" in errors[0].reason and "Sheet1" in errors[0].reason
@@ -198,12 +187,12 @@ def test_workbook_with_no_known_sheet_is_refused(engine: Engine, tmp_path: Path)
 def test_bad_row_in_a_workbook_names_the_sheet_and_spreadsheet_row(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [*BASE["observations"], [], ["SEND-01", "2024-06", "n/a", "", "", "", ""]]
     book = write_xlsx_databook(tmp_path / "book.xlsx", changed(BASE, "observations", rows))
 
     # The blank row 8 is skipped but still counted, as Excel numbers rows.
-    error = _named(_refused(engine, book), "book.xlsx [observations]", 9, "value")
+    error = _named(refusals(engine, book), "book.xlsx [observations]", 9, "value")
 
     assert "'n/a' is not a number" in error.reason
     assert dump(engine) == before
@@ -212,7 +201,7 @@ def test_bad_row_in_a_workbook_names_the_sheet_and_spreadsheet_row(
 def test_several_errors_are_reported_together_up_to_a_limit(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     bad_rows = [["SEND-01", f"2030-{m:02d}", "lots", "", "", "", ""] for m in range(1, 13)]
     bad_rows += [["NOPE", "2024-06", str(n), "", "", f"Ward {n}", ""] for n in range(60)]
     folder = write_csv_databook(
@@ -233,19 +222,19 @@ def test_first_load_needs_indicators(engine: Engine, tmp_path: Path) -> None:
     before = dump(engine)
     folder = write_csv_databook(tmp_path / "bad", {"glossary": BASE["glossary"]})
 
-    errors = _refused(engine, folder)
+    errors = refusals(engine, folder)
 
     assert errors[0].file == "indicators.csv"
     assert dump(engine) == before
 
 
 def test_bad_indicator_enums_and_decimals_are_refused(engine: Engine, tmp_path: Path) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     header = BASE["indicators"][0] + ["decimals"]
     rows = [header, ["X-1", "X", "SEND", "up", "percentage", "weekly", "", "", "", "5"]]
     folder = write_csv_databook(tmp_path / "bad", {"indicators": rows})
 
-    errors = _refused(engine, folder)
+    errors = refusals(engine, folder)
 
     for column, words in [
         ("polarity", "'up' is not a polarity: use high, low or none"),
@@ -260,7 +249,7 @@ def test_bad_indicator_enums_and_decimals_are_refused(engine: Engine, tmp_path: 
 def test_load_that_fails_while_writing_the_last_table_leaves_the_store_as_it_was(
     engine: Engine, tmp_path: Path
 ) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     rows = [
         *BASE["observations"][:1],
         ["SEND-01", "2024-04", "85", "", "", "", ""],  # a revision
@@ -289,7 +278,7 @@ def test_load_that_fails_while_writing_the_last_table_leaves_the_store_as_it_was
 
 
 def test_frames_not_from_files_get_rows_from_their_position(engine: Engine, tmp_path: Path) -> None:
-    before = _loaded(engine, tmp_path)
+    before = loaded_dump(engine, tmp_path)
     frame = pd.DataFrame(
         {"code": ["SEND-01", "SEND-01"], "period": ["2024-07", "2024-7x"], "value": [80.0, 81.5]}
     )
@@ -305,7 +294,7 @@ def test_frames_not_from_files_get_rows_from_their_position(engine: Engine, tmp_
 
 
 def test_frames_with_numbers_load_like_a_csv(engine: Engine, tmp_path: Path) -> None:
-    _loaded(engine, tmp_path)
+    loaded_dump(engine, tmp_path)
     frame = pd.DataFrame(
         {"Code ": ["SEND-01", "SEND-01"], "PERIOD": ["2024-07", "2024-08"],
          "value": [80.0, None], "status": ["", "suppressed"], "area": [None, "E09000001"]}

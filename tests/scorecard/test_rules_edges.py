@@ -15,16 +15,13 @@ from scorecard.model import (
     Benchmark,
     Comparator,
     Dot,
-    Indicator,
     Observation,
     ObservationStatus,
     Polarity,
     Rag,
-    Role,
     Target,
     Unit,
     Verdict,
-    Viewer,
     YtdMethod,
 )
 from scorecard.periods import Frequency, Period, Year, YearBasis, parse_period
@@ -54,33 +51,10 @@ from scorecard.rules import (
     visible,
     year_to_date,
 )
+from tests.scorecard.test_rules import MEMBER, NOW, OFFICER, indicator, month
 
-NOW = datetime(2024, 11, 1, 9, 0, tzinfo=UTC)
-MEMBER = Viewer("U-member")
-OFFICER = Viewer("U-officer", frozenset({Role.PERFORMANCE_OFFICER}))
 WARD = "Birkenhead"
 YEAR_2024 = Year(YearBasis.FINANCIAL, 2024)
-
-
-def indicator(
-    polarity: Polarity = Polarity.HIGH,
-    unit: Unit = Unit.PERCENT,
-    frequency: Frequency = Frequency.MONTHLY,
-    **extra: object,
-) -> Indicator:
-    return Indicator(
-        code="T-01",
-        title="Test indicator",
-        cluster="Test",
-        polarity=polarity,
-        unit=unit,
-        frequency=frequency,
-        **extra,  # type: ignore[arg-type]
-    )
-
-
-def month(text: str) -> Period:
-    return parse_period(text, Frequency.MONTHLY)
 
 
 def obs(period: Period, value: float | None, **extra: object) -> Observation:
