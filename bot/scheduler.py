@@ -24,12 +24,14 @@ from typing import TYPE_CHECKING
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
+from bot.composition import policy_for
 from bot.observability import record_scheduler_run
-from bot.publisher import Messenger, PublicationReport, deliver_due, run_publication
+from bot.publisher import Messengers, PublicationReport, deliver_due, run_publication
 from bot.runtime import Runtime, utc_now
 from data.db import lock_schema, make_engine
 from data.leader import Leader
 from handlers.approval import queue_reminders
+from handlers.concern_reminders import queue_reminders as queue_concern_reminders
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -40,9 +42,11 @@ __all__ = [
     "JOB_TABLE",
     "MISFIRE_GRACE",
     "SchedulerContext",
+    "concern_reminders_job",
     "create_scheduler",
     "ensure_job_table",
     "publish_due_job",
+    "remind_about_concerns",
     "reminders_job",
     "start",
     "stop",
@@ -75,7 +79,7 @@ class SchedulerContext:
     """What the jobs of this process use: the store, where messages go, the leader lock."""
 
     runtime: Runtime
-    messenger: Messenger | None
+    messengers: Messengers
     leader: Leader
     clock: Callable[[], datetime] = utc_now
 
@@ -93,7 +97,7 @@ def tick(context: SchedulerContext) -> PublicationReport | None:
     if not context.leader.acquire(now):
         return None
     return run_publication(
-        context.runtime, context.messenger, now=now, holder=context.holder
+        context.runtime, context.messengers, now=now, holder=context.holder
     )
 
 
@@ -104,7 +108,7 @@ def remind(context: SchedulerContext) -> list[str] | None:
         return None
     with context.runtime.session() as session:
         queued = queue_reminders(session, now)
-    deliver_due(context.runtime, context.messenger, now=now, holder=context.holder)
+    deliver_due(context.runtime, context.messengers, now=now, holder=context.holder)
     return queued
 
 
@@ -151,6 +155,32 @@ def reminders_job() -> None:
             log.info("queued reminders %s", queued)
 
 
+def remind_about_concerns(context: SchedulerContext) -> list[str] | None:
+    """Queue the concerns' reminders and briefings due now and deliver them, if this copy of
+    the bot leads; None if another copy does. Each is queued under a key per concern (or
+    meeting), person and day: an hourly run, a restart or a second copy never sends one twice,
+    and a bot that was down catches up on its first run back."""
+    now = context.clock()
+    if not context.leader.acquire(now):
+        return None
+    with context.runtime.session() as session:
+        queued = queue_concern_reminders(session, now, policy_for(context.runtime.settings))
+    deliver_due(context.runtime, context.messengers, now=now, holder=context.holder)
+    return queued.keys
+
+
+def concern_reminders_job() -> None:
+    """Every hour: chase overdue concerns, list them to the advisor, brief before meetings."""
+    if _context is None:
+        log.warning("concern reminders ran before the scheduler was started in this process")
+        return
+    record_scheduler_run("concern_reminders")
+    with store_may_be_down("concern reminders"):
+        queued = remind_about_concerns(_context)
+        if queued:
+            log.info("queued concern reminders %s", queued)
+
+
 def ensure_job_table(engine: Engine) -> SQLAlchemyJobStore:
     """The job store on `engine`, its table created if missing, under the store's schema lock.
 
@@ -183,7 +213,7 @@ def create_scheduler(context: SchedulerContext) -> BackgroundScheduler:
 
 def start(
     runtime: Runtime,
-    messenger: Messenger | None,
+    messengers: Messengers,
     *,
     clock: Callable[[], datetime] = utc_now,
     leader: Leader | None = None,
@@ -194,7 +224,7 @@ def start(
     global _context
     context = SchedulerContext(
         runtime=runtime,
-        messenger=messenger,
+        messengers=messengers,
         leader=leader or Leader(runtime.engine),
         clock=clock,
     )
@@ -213,7 +243,7 @@ def start(
         name="Reminders for the performance team", replace_existing=True,
     )
     scheduler.add_job(
-        "bot.concern_jobs:concern_reminders_job", "interval", hours=1, id="concern_reminders",
+        "bot.scheduler:concern_reminders_job", "interval", hours=1, id="concern_reminders",
         name="Chase overdue concerns; agenda and briefing before meetings", replace_existing=True,
     )
     scheduler.start()

@@ -52,6 +52,40 @@ STALE_CLAIM = timedelta(seconds=30)
 MAX_ATTEMPTS = 10
 
 
+PERSON = "person:"
+CHANNEL = "channel:"
+
+
+def to_person(person_id: str) -> str:
+    """A direct message to a person (data.people), on whichever platform reaches them."""
+    return f"{PERSON}{person_id}"
+
+
+def to_channel(platform: str, channel_id: str) -> str:
+    """A post in one platform's channel (the members' channel)."""
+    return f"{CHANNEL}{platform}:{channel_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A destination read back: a person (no platform: the sender routes it), or a platform's
+    channel."""
+
+    kind: str  # "person" or "channel"
+    address: str
+    platform: str | None = None
+
+
+def destination_of(text: str) -> Destination | None:
+    """`text` read as a destination; None for anything else (the newsletter, an unknown kind)."""
+    if text.startswith(PERSON):
+        return Destination("person", text.removeprefix(PERSON))
+    if text.startswith(CHANNEL):
+        platform, _, channel = text.removeprefix(CHANNEL).partition(":")
+        return Destination("channel", channel, platform) if channel else None
+    return None
+
+
 class OutboxStatus(StrEnum):
     PENDING = "pending"
     SENDING = "sending"
@@ -61,7 +95,7 @@ class OutboxStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OutboxMessage:
-    """A message to send: where ("slack:C0123", "dm:U0123", "newsletter"), what kind, its
+    """A message to send: where (a `to_person`, a `to_channel` or NEWSLETTER), what kind, its
     content (JSON-ready), its unique key, and not before when."""
 
     destination: str

@@ -211,6 +211,34 @@ class RoleRow(Base):
     source_file: Mapped[str] = mapped_column(String(500))
 
 
+class PersonRow(Base):
+    """Someone the bot knows: one identity across chat platforms (data.people). People first
+    seen in Slack keep their Slack user id as their id, so records made before there were other
+    platforms need no rewriting; the e-mail, where known, joins a person's accounts."""
+
+    __tablename__ = "people"
+
+    id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    # When the name was last looked up in the platform's directory (names expire).
+    name_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class AccountRow(Base):
+    """A person's account on one chat platform, with what sending to it later needs (Teams: the
+    conversation reference of their 1:1 chat with the bot)."""
+
+    __tablename__ = "accounts"
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    person_id: Mapped[str] = mapped_column(ForeignKey("people.id"), index=True)
+    # JSON: what the platform needs to reach the person unprompted.
+    reference: Mapped[str | None] = mapped_column(Text)
+    seen_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class LoadRow(Base):
     """One successful load: what came from where, and what it changed (a readable summary)."""
 
@@ -349,7 +377,7 @@ class OutboxRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     scorecard_id: Mapped[int | None] = mapped_column(ForeignKey("scorecards.id"), index=True)
-    # "slack:C0123", "dm:U0123", "newsletter".
+    # "person:<person id>", "channel:<platform>:<channel id>", "newsletter" (data.outbox).
     destination: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(64))
     payload: Mapped[str] = mapped_column(Text)

@@ -341,11 +341,15 @@ def meetings(session: Session) -> list[Meeting]:
     ]
 
 
-def roles_of(session: Session, user: str) -> list[RoleAssignment]:
-    """The roles a chat user (or e-mail address, matched without regard to case) holds."""
+def roles_of(session: Session, *names: str) -> list[RoleAssignment]:
+    """The roles held under any of `names` (a person's id, platform ids or e-mail address,
+    matched without regard to case)."""
+    wanted = {name.strip().lower() for name in names if name.strip()}
+    if not wanted:
+        return []
     query = (
         select(RoleRow)
-        .where(func.lower(RoleRow.user) == user.strip().lower())
+        .where(func.lower(RoleRow.user).in_(wanted))
         .order_by(RoleRow.role, RoleRow.service_area)
     )
     return [

@@ -30,7 +30,6 @@ from scorecard.working_days import next_working_day_at
 
 __all__ = [
     "NEWSLETTER",
-    "SUMMARY_EVENT",
     "Publication",
     "StepOutcome",
     "build_from_store",
@@ -43,18 +42,16 @@ __all__ = [
     "take_step",
 ]
 
-# The Slack message metadata event type that carries a published message's idempotency key.
-SUMMARY_EVENT = "kpibot_scorecard_published"
 NEWSLETTER = "newsletter"
 
 
 @dataclass(frozen=True, slots=True)
 class Publication:
-    """Where and when approved scorecards go: the members' destination ("slack:C0123"; None
-    when no members' channel is set up, and then only the newsletter page is published), the
-    base URL of the newsletter pages, and the publication time of day in London."""
+    """Where and when approved scorecards go: the members' channels (outbox.to_channel, one a
+    platform; none set up, and only the newsletter page is published), the base URL of the
+    newsletter pages, and the publication time of day in the council's time zone."""
 
-    members: str | None
+    members: tuple[str, ...]
     page_base_url: str
     publish_time: time = time(9, 0)
     timezone: str = "Europe/London"
@@ -117,9 +114,12 @@ def _publication_messages(
     summary: dict[str, Any] = {"quarter": record.quarter, "text": summary_text(scorecard, page_url)}
     # The newsletter page needs no message: every copy serves it from the store once published.
     messages: list[OutboxMessage] = []
-    if publication.members:
-        messages.append(OutboxMessage(publication.members, "scorecard_summary", summary,
-                                      f"{prefix}:{publication.members}", publish_at, record.id))
+    for channel in publication.members:
+        # The key names the platform and channel ("...:slack:C0123"), as it did before there
+        # were other platforms, so a message queued by an older version is still found.
+        messages.append(OutboxMessage(channel, "scorecard_summary", summary,
+                                      f"{prefix}:{channel.removeprefix(outbox.CHANNEL)}", publish_at,
+                                      record.id))
     told = []
     for who, role_words in ((record.approved_by, "approved"), (record.submitted_by, "submitted")):
         if who and who not in told:
@@ -129,7 +129,7 @@ def _publication_messages(
                 f"The full scorecard: {page_url}"
             )
             messages.append(
-                OutboxMessage(f"dm:{who}", "scorecard_published_notice",
+                OutboxMessage(outbox.to_person(who), "scorecard_published_notice",
                               {"quarter": record.quarter, "text": text}, f"{prefix}:dm:{who}", publish_at,
                               record.id)
             )
@@ -230,7 +230,7 @@ def queue_reminders(session: Session, now: datetime) -> list[str]:
     for reminder in due:
         for user in team:
             message = OutboxMessage(
-                f"dm:{user}", reminder.kind, {"quarter": reminder.quarter, "text": reminder.text},
+                outbox.to_person(user), reminder.kind, {"quarter": reminder.quarter, "text": reminder.text},
                 f"{reminder.key}:dm:{user}", now,
             )
             if outbox.enqueue(session, message, now=now):

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -12,25 +11,22 @@ from sqlalchemy.orm import Session
 from data import concerns as concern_store
 from data import store
 from handlers import outgoing
+from handlers.concern_views import quote, reference, subject
 from handlers.kpi import card_by_code, vocabulary
-from handlers.reply import Kind, Reply, Request, Table
+from handlers.reply import Kind, Reply, Request
 from scorecard import query
 from scorecard.card import card_as_dict
 from scorecard.concerns import (
-    STATUS_WORDS,
     Concern,
     ConcernError,
     ConcernEvent,
-    ConcernStatus,
     raise_concern,
 )
-from scorecard.model import Indicator, Role
+from scorecard.model import Indicator
 from scorecard.rules import LONDON
 
-GENERAL = "The scorecard in general"
 LIST_WORDS = frozenset({"list", "my concerns", "mine", "status"})
 # A list longer than this is cut (the newest first): the rest are in App Home and with the advisor.
-MAX_LISTED = 40
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,15 +122,6 @@ def keep_and_confirm(
     return Kept(kept, new, reply, queued)
 
 
-def subject(session: Session, concern: Concern) -> str:
-    """What the concern is about, in words: an indicator's title and code, or the scorecard."""
-    if concern.indicator_code is None:
-        return GENERAL
-    found = store.indicator(session, concern.indicator_code)
-    title = found.title if found is not None else concern.indicator_code
-    return f"{title} ({concern.indicator_code})"
-
-
 def confirmation(session: Session, concern: Concern) -> Reply:
     """What the member reads once their concern is kept."""
     return Reply(
@@ -145,72 +132,8 @@ def confirmation(session: Session, concern: Concern) -> Reply:
             "advisor, who will send it to the service for a written answer or take it to the "
             "commission. You can follow it with /concern list."
         ),
-        notes=(f"You wrote: {_quote(concern.text)}",),
+        notes=(f"You wrote: {quote(concern.text)}",),
         data={"id": concern.id, "status": concern.status.value, "code": concern.indicator_code},
     )
 
 
-def reference(concern: Concern) -> str:
-    return f"C-{concern.id}" if concern.id is not None else "(not yet kept)"
-
-
-def list_reply(request: Request, session: Session) -> Reply:
-    """A member's own concerns, newest first; for the governance advisor, every concern not yet
-    closed (open, with a service, answered, escalated); for a service officer, those sent to
-    their area as well as their own."""
-    if Role.GOVERNANCE_ADVISOR in request.viewer.roles:
-        return _table_reply(
-            session,
-            "Open concerns",
-            concern_store.concerns_with_status(session, set(ConcernStatus) - {ConcernStatus.CLOSED}),
-            empty="There are no open concerns.",
-            with_member=True,
-        )
-    if Role.SERVICE_OFFICER in request.viewer.roles:
-        from handlers.concern_workflow import listing  # it builds on this module
-
-        return listing(request, session)
-    return _table_reply(
-        session,
-        "Your concerns",
-        concern_store.concerns_of(session, request.viewer.user),
-        empty="You have not raised any concerns. Raise one with /concern and a few words.",
-        with_member=False,
-    )
-
-
-def _table_reply(
-    session: Session, heading: str, concerns: Sequence[Concern], *, empty: str, with_member: bool
-) -> Reply:
-    items = [{"id": c.id, "code": c.indicator_code, "status": c.status.value} for c in concerns]
-    if not concerns:
-        return Reply(kind=Kind.CONCERN, heading=heading, summary=empty, data={"concerns": items})
-    shown = concerns[:MAX_LISTED]
-    columns = ("Concern", "About", "Raised", "Status", "Said")
-    rows = tuple(
-        (
-            reference(c),
-            subject(session, c),
-            c.created_at.astimezone(LONDON).strftime("%d %b %Y"),
-            STATUS_WORDS[c.status],
-            _quote(c.text, 200),
-        )
-        for c in shown
-    )
-    if with_member:
-        columns = ("Concern", "Member", *columns[1:])
-        rows = tuple((row[0], c.member, *row[1:]) for row, c in zip(rows, shown, strict=True))
-    more = len(concerns) - len(shown)
-    count = f"{len(concerns)} concern{'s' if len(concerns) != 1 else ''}"
-    return Reply(
-        kind=Kind.CONCERN,
-        heading=heading,
-        summary=count + (f"; the {len(shown)} newest are shown." if more else "."),
-        table=Table(columns, rows),
-        data={"concerns": items},
-    )
-
-
-def _quote(text: str, limit: int = 500) -> str:
-    flat = " ".join(text.split())
-    return f"“{flat if len(flat) <= limit else flat[: limit - 1] + '…'}”"

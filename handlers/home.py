@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from handlers import concern_workflow, concerns, scorecard
+from handlers import concern_views as views
+from handlers import scorecard
 from handlers.reply import Kind, Reply, Request
 from scorecard.model import Role, Viewer
 
@@ -32,8 +33,8 @@ def sections(request: Request, session: Session) -> tuple[Reply, ...]:
     )
     parts = [WELCOME, scorecard.answer(member, session)]
     if Role.GOVERNANCE_ADVISOR in request.viewer.roles:
-        parts.extend(concern_workflow.advisor_queue(request, session))
+        parts.extend(views.advisor_queue(request, session))
     if Role.SERVICE_OFFICER in request.viewer.roles:
-        parts.extend(concern_workflow.service_queue(request, session))
-    parts.append(concerns.list_reply(member, session))
+        parts.extend(views.service_queue(request, session))
+    parts.append(views.list_reply(member, session))
     return tuple(parts)

@@ -102,7 +102,7 @@ def queue_message(
     """Queue `reply` for user `to` (a direct message) under `key`, in the caller's transaction;
     the key if this call queued it, None if it was queued before (a retry)."""
     message = OutboxMessage(
-        destination=f"dm:{to}",
+        destination=outbox.to_person(to),
         kind=kind[:64],
         payload=payload_of(reply),
         idempotency_key=key[:200],

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data import scorecards, store
+from data import people, scorecards, store
 from handlers.approval import StepOutcome, build_from_store, page_name
 from handlers.outgoing import queue_message
 from handlers.reply import Action, ActionId, Fact, Kind, Reply, Request, ScorecardImageRef, Table
@@ -371,7 +371,7 @@ def queue_for_approvers(request: Request, session: Session, outcome: StepOutcome
     submitted_by = record.submitted_by or request.viewer.user
     queued = []
     for approver in approvers_to_tell(session, submitted_by):
-        roles = frozenset(a.role for a in store.roles_of(session, approver))
+        roles = frozenset(a.role for a in store.roles_of(session, *people.identities_of(session, approver)))
         viewer = Viewer(approver, roles | {Role.MEMBER, Role.BOARD_APPROVER})
         draft = draft_reply(Request("", viewer, request.now, request.suppress_below), session, wanted)
         told = replace(

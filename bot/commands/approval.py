@@ -31,9 +31,9 @@ def _step(
 ) -> None:
     from rich.console import Console
 
-    from bot.publisher import publication_for
+    from bot import composition
+    from bot.composition import publication_for
     from bot.runtime import open_runtime, utc_now, viewer_for
-    from bot.settings import Settings
     from data.scorecards import ChangedMeanwhile
     from handlers.approval import take_step
     from handlers.reply import Request
@@ -43,7 +43,7 @@ def _step(
     out = Console(soft_wrap=True, highlight=False)
     err = Console(stderr=True, soft_wrap=True, highlight=False)
     period = parse_quarter(quarter)
-    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    settings = composition.settings(database_url=database_url)
     runtime = open_runtime(settings)
     try:
         with runtime.session() as session:
@@ -121,13 +121,13 @@ def status(quarter: Quarter, as_user: AsStaff, database_url: DatabaseUrl = None)
     """Where the quarter's scorecard stands and every step so far (staff)."""
     from rich.console import Console
 
+    from bot import composition
     from bot.runtime import open_runtime, viewer_for
-    from bot.settings import Settings
     from handlers.approval import status_words
 
     out = Console(soft_wrap=True, highlight=False)
     period = parse_quarter(quarter)
-    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    settings = composition.settings(database_url=database_url)
     runtime = open_runtime(settings)
     try:
         with runtime.session() as session:
@@ -149,15 +149,16 @@ def publish_due(database_url: DatabaseUrl = None) -> None:
     """Publish every approved scorecard whose time has come and send what is waiting, once."""
     from rich.console import Console
 
-    from bot.publisher import messenger_for, run_publication
+    from bot import composition
+    from bot.composition import messengers_for
+    from bot.publisher import run_publication
     from bot.runtime import open_runtime, utc_now
-    from bot.settings import Settings
 
     out = Console(soft_wrap=True, highlight=False)
-    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    settings = composition.settings(database_url=database_url)
     runtime = open_runtime(settings)
     try:
-        report = run_publication(runtime, messenger_for(settings), now=utc_now(), holder="kpibot-cli")
+        report = run_publication(runtime, messengers_for(settings), now=utc_now(), holder="kpibot-cli")
     finally:
         runtime.engine.dispose()
     if report.published:

@@ -125,15 +125,16 @@ def answer_text(runtime: Runtime, text: str, as_user: str) -> Reply:
 def _concern(request: Request, session: Session) -> Reply:
     """`/concern list` is the member's list; `/concern <words>` cannot open Slack's form at a
     terminal, so it says which indicator the form would start at and how to raise it here."""
+    from handlers import concern_views as views
     from handlers import concerns
     from handlers.reply import Fact, Kind
     from handlers.reply import Reply as ReplyType
 
     if concerns.is_list(request.text):
-        return concerns.list_reply(request, session)
+        return views.list_reply(request, session)
     form = concerns.form(request, session)
     code = form.guess.code if form.guess is not None else None
-    about = f"{form.guess.title} ({code})" if form.guess is not None else concerns.GENERAL
+    about = f"{form.guess.title} ({code})" if form.guess is not None else views.GENERAL
     option = f" --indicator {code}" if code else ""
     words = form.text or "your concern"
     command = f'kpibot concerns raise --as {request.viewer.user}{option} "{words}"'
@@ -152,11 +153,11 @@ def _runtime(database_url: str | None) -> Runtime:
     An empty or older store is brought up to date as `open_runtime` does."""
     from sqlalchemy import inspect
 
+    from bot import composition
     from bot.runtime import open_runtime, runtime_on
-    from bot.settings import Settings
     from data.db import make_engine
 
-    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    settings = composition.settings(database_url=database_url)
     engine = make_engine(settings.database_url)
     try:
         ready = inspect(engine).has_table("alembic_version") and _at_head(engine)

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from bot.runtime import Runtime
-    from handlers.concern_workflow import StepDone
+    from handlers.concern_steps import StepDone
     from handlers.reply import Reply, Request
 
 concerns_app = typer.Typer(
@@ -63,10 +63,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _runtime(database_url: str | None) -> Runtime:
+    from bot import composition
     from bot.runtime import open_runtime
-    from bot.settings import Settings
 
-    return open_runtime(Settings() if database_url is None else Settings(database_url=database_url))
+    return open_runtime(composition.settings(database_url=database_url))
 
 
 def _run(
@@ -131,7 +131,7 @@ def _step(
 
 
 def _id(ref: str) -> int:
-    from handlers.concern_workflow import parse_reference
+    from handlers.concern_views import parse_reference
 
     found = parse_reference(ref)
     if found is None:
@@ -147,7 +147,7 @@ def list_concerns(
     database_url: DatabaseUrl = None,
 ) -> None:
     """The concerns you may see and where each stands (members: their own)."""
-    from handlers.concern_workflow import listing
+    from handlers.concern_views import listing
 
     _run(database_url, as_user, as_json, lambda r, s: listing(r, s, include_closed=include_closed))
 
@@ -155,7 +155,7 @@ def list_concerns(
 @concerns_app.command("show")
 def show(ref: Ref, as_user: AsUser, as_json: AsJson = False, database_url: DatabaseUrl = None) -> None:
     """One concern with its whole history."""
-    from handlers.concern_workflow import show as show_concern
+    from handlers.concern_views import show as show_concern
 
     concern_id = _id(ref)
     _run(database_url, as_user, as_json, lambda r, s: show_concern(r, s, concern_id))
@@ -171,17 +171,17 @@ def send(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Send a concern to a service area for a written answer (the governance advisor)."""
-    from bot.concern_jobs import policy_for
-    from bot.settings import Settings
-    from handlers import concern_workflow as workflow
+    from bot import composition
+    from bot.composition import policy_for
+    from handlers import concern_steps as steps
 
     concern_id = _id(ref)
-    policy = policy_for(Settings() if database_url is None else Settings(database_url=database_url))
+    policy = policy_for(composition.settings(database_url=database_url))
     _step(
         database_url,
         as_user,
         as_json,
-        lambda r, s: workflow.send(r, s, concern_id, service_area, note, policy=policy),
+        lambda r, s: steps.send(r, s, concern_id, service_area, note, policy=policy),
     )
 
 
@@ -194,10 +194,10 @@ def answer(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Answer a concern sent to your service area (a service officer of that area)."""
-    from handlers import concern_workflow as workflow
+    from handlers import concern_steps as steps
 
     concern_id = _id(ref)
-    _step(database_url, as_user, as_json, lambda r, s: workflow.answer(r, s, concern_id, text))
+    _step(database_url, as_user, as_json, lambda r, s: steps.answer(r, s, concern_id, text))
 
 
 @concerns_app.command("escalate")
@@ -210,14 +210,14 @@ def escalate(
 ) -> None:
     """Escalate a concern to the next commission meeting open for items (the governance advisor);
     the `commission` setting names the committee when meetings.csv has several."""
-    from bot.concern_jobs import policy_for
-    from bot.settings import Settings
-    from handlers import concern_workflow as workflow
+    from bot import composition
+    from bot.composition import policy_for
+    from handlers import concern_steps as steps
 
     concern_id = _id(ref)
-    policy = policy_for(Settings() if database_url is None else Settings(database_url=database_url))
+    policy = policy_for(composition.settings(database_url=database_url))
     _step(
-        database_url, as_user, as_json, lambda r, s: workflow.escalate(r, s, concern_id, note, policy=policy)
+        database_url, as_user, as_json, lambda r, s: steps.escalate(r, s, concern_id, note, policy=policy)
     )
 
 
@@ -230,10 +230,10 @@ def close(
     database_url: DatabaseUrl = None,
 ) -> None:
     """Close a concern with its outcome (the governance advisor)."""
-    from handlers import concern_workflow as workflow
+    from handlers import concern_steps as steps
 
     concern_id = _id(ref)
-    _step(database_url, as_user, as_json, lambda r, s: workflow.close(r, s, concern_id, outcome))
+    _step(database_url, as_user, as_json, lambda r, s: steps.close(r, s, concern_id, outcome))
 
 
 @concerns_app.command("raise")
@@ -287,7 +287,7 @@ def agenda(
 ) -> None:
     """The agenda pack for a meeting: each escalated concern, the figure the member saw when
     raising it, the service's answer and the history."""
-    from handlers.concern_workflow import agenda as agenda_of
+    from handlers.concern_reminders import agenda as agenda_of
     from scorecard.agenda import agenda_csv, agenda_html
 
     try:

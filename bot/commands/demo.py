@@ -28,11 +28,11 @@ def demo(
     """
     from rich.console import Console
 
+    from bot import composition
     from bot.commands.ask import run_chat
     from bot.runtime import load_sample_if_empty, open_runtime
-    from bot.settings import Settings
 
-    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    settings = composition.settings(database_url=database_url)
     runtime = open_runtime(settings)
     notices = Console(stderr=True)
     if load_sample_if_empty(runtime):

@@ -96,9 +96,9 @@ def load_lait(
     from data.load import LoadFailed, load_frames
 
     if database_url is None:
-        from bot.settings import Settings
+        from bot import composition
 
-        database_url = Settings().database_url
+        database_url = composition.settings().database_url
     engine = make_engine(database_url)
     try:
         ensure_schema(engine)

@@ -107,8 +107,8 @@ def show(
     """Show a quarter's scorecard as it stands now, with the figures you may see."""
     from rich.console import Console
 
+    from bot import composition
     from bot.runtime import open_runtime, utc_now, viewer_for
-    from bot.settings import Settings
     from data import store
 
     err = Console(stderr=True, soft_wrap=True)
@@ -117,7 +117,7 @@ def show(
         err.print("A PNG is a picture, not text: give --output FILE (or pipe it to a file).", highlight=False)
         raise typer.Exit(2)
 
-    settings = Settings() if database_url is None else Settings(database_url=database_url)
+    settings = composition.settings(database_url=database_url)
     runtime = open_runtime(settings)
     try:
         with runtime.session() as session:

@@ -33,10 +33,10 @@ def serve(
     ] = None,
 ) -> None:
     """Run the Slack bot: slash commands, buttons, the concern form and App Home."""
+    from bot import composition
     from bot.runtime import open_runtime
-    from bot.settings import Settings
 
-    settings = Settings()
+    settings = composition.settings()
     serve_forever(open_runtime(settings), port=port, host=host, socket_mode=socket_mode)
 
 
@@ -92,9 +92,9 @@ def serve_forever(
 def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
     """One HTTP worker: its store, its App, its scheduler, its front door; and how to stop."""
     from bot import scheduler
+    from bot.composition import messengers_for
     from bot.observability import metrics_page
     from bot.pages import NewsletterPages
-    from bot.publisher import SlackMessenger
     from bot.runtime import open_runtime
     from bot.slack.app import create_app
     from bot.slack.server import wsgi_app
@@ -102,7 +102,7 @@ def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
 
     runtime = open_runtime(settings)
     app = create_app(settings, runtime)
-    jobs = scheduler.start(runtime, SlackMessenger(app.client))
+    jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=app.client))
     front = wsgi_app(app, NewsletterPages(runtime), signing_secret=settings.slack_signing_secret,
                      ready=lambda: store_answers(runtime.engine),
                      metrics=lambda: metrics_page(lambda: _outbox_depth(runtime)))
@@ -129,12 +129,12 @@ def _serve_socket_mode(runtime: Runtime) -> None:
     import signal
 
     from bot import scheduler
-    from bot.publisher import SlackMessenger
+    from bot.composition import messengers_for
     from bot.slack.app import create_app
     from bot.slack.server import serve_socket_mode
 
     app = create_app(runtime.settings, runtime, socket_mode=True)
-    jobs = scheduler.start(runtime, SlackMessenger(app.client))
+    jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=app.client))
 
     def stop(_signal: int, _frame: object) -> None:
         raise KeyboardInterrupt

@@ -32,10 +32,10 @@ def register(app: typer.Typer) -> None:
 
 
 def _engine(database_url: str | None) -> Engine:
-    from bot.settings import Settings
+    from bot import composition
     from data.db import ensure_schema, make_engine
 
-    engine = make_engine(database_url or Settings().database_url)
+    engine = make_engine(database_url or composition.settings().database_url)
     ensure_schema(engine)
     return engine
 

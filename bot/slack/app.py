@@ -1,12 +1,6 @@
 """The bolt `App`: its Web API client, the one error handler, retried events as no-ops, and
-each area's listeners (`/kpi`, `/scorecard`, `/concern`, App Home).
-
-Slack wants an acknowledgement within 3 seconds. A command's answer is computed at once and,
-when ready within `ANSWER_BUDGET` seconds (nearly always), goes back in the acknowledgement
-itself: one round trip, and it still reaches the member when Slack's Web API is unreachable.
-When the store is slow the listener acknowledges empty and answers through the response_url
-when ready. Buttons acknowledge first and answer after, as Slack ignores a button ack's body.
-"""
+each area's listeners (`/kpi`, `/scorecard`, `/concern`, the forms, App Home). What the
+listeners share is bot.slack.services."""
 
 from __future__ import annotations
 
@@ -14,9 +8,6 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -31,99 +22,19 @@ from slack_sdk.http_retry.builtin_handlers import (
     ServerErrorRetryHandler,
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
-from sqlalchemy.orm import Session
 
-from bot.runtime import Runtime, utc_now, viewer_for
+from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
-from data import handled
-from handlers.reply import Reply, Request
-from scorecard.model import Role, Viewer
+from bot.slack.services import Services, explain_refusal
 
 log = logging.getLogger("kpibot.slack")
 
-# Seconds a command may take before it is acknowledged empty and answered later: well inside
-# Slack's 3 seconds, leaving room for the network.
-ANSWER_BUDGET = 2.0
 
 SETUP_HELP = "See docs/slack-setup.md for where to find it in your Slack app's settings."
 
 
 class SlackSetupError(RuntimeError):
     """The Slack settings are incomplete; the message says which one and where to find it."""
-
-
-@dataclass(frozen=True)
-class Services:
-    """What the listeners need, passed to them by closure (not by bolt's argument injection)."""
-
-    runtime: Runtime
-    clock: Callable[[], datetime] = utc_now
-    answer_budget: float = ANSWER_BUDGET
-    executor: ThreadPoolExecutor = field(
-        default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="kpibot-answer")
-    )
-
-    @property
-    def settings(self) -> Settings:
-        return self.runtime.settings
-
-    def request(self, session: Session, user: str, text: str) -> Request:
-        """The platform-neutral request: the member's words, who they are (roles), and now."""
-        return Request(
-            text=text,
-            viewer=viewer_for(session, user),
-            now=self.clock(),
-            suppress_below=self.settings.suppress_below,
-        )
-
-    def public_request(self, user: str, text: str = "") -> Request:
-        """A request as any member makes it: what is posted in a channel for everyone to read
-        must never carry figures only staff may see (embargoed ones), whoever pressed Share."""
-        return Request(
-            text=text,
-            viewer=Viewer(user=user, roles=frozenset({Role.MEMBER})),
-            now=self.clock(),
-            suppress_below=self.settings.suppress_below,
-        )
-
-    def reply_to(self, user: str, text: str, handler: Callable[[Request, Session], Reply]) -> Reply:
-        """Run a handler in one session (committed if it ends well)."""
-        with self.runtime.session() as session:
-            return handler(self.request(session, user, text), session)
-
-    def answer(self, user: str, text: str, handler: Callable[[Request, Session], Reply]) -> Reply:
-        """Run a handler that only reads (a member's question) in a reading session."""
-        with self.runtime.reading() as session:
-            return handler(self.request(session, user, text), session)
-
-    def first_time(self, key: str) -> bool:
-        with self.runtime.session() as session:
-            return handled.first_time(session, key, self.clock())
-
-    def answer_soon(
-        self,
-        args: Args,
-        work: Callable[[], dict[str, Any]],
-        late: Callable[[dict[str, Any]], None] | None = None,
-    ) -> None:
-        """Acknowledge with what `work` returns if it is ready within the budget; otherwise
-        acknowledge empty now and hand the answer to `late` (default: the response_url).
-
-        An exception from `work` propagates: before the ack, the error handler answers in the
-        acknowledgement; after it, through the response_url.
-        """
-        future = self.executor.submit(work)
-        try:
-            message = future.result(timeout=self.answer_budget)
-        except FutureTimeout:
-            args.ack()
-            message = future.result()
-            if late is not None:
-                late(message)
-            elif message:
-                args.respond(**message)
-            return
-        args.ack(**message)
 
 
 def web_client(settings: Settings) -> WebClient:
@@ -180,13 +91,15 @@ def create_app(
         process_before_response=False,
         logger=bolt_log,
     )
-    services = Services(runtime=runtime, clock=clock)
+    from bot.slack.messenger import SlackMessenger
+
+    services = Services(runtime=runtime, messengers=(SlackMessenger(app.client),), clock=clock)
     app.use(_skip_handled_events(services))
     app.error(on_error)
 
-    from bot.slack import concern_workflow, concerns, home, kpi, scorecard
+    from bot.slack import concern_workflow, concerns, home, kpi, scorecard, submissions
 
-    for area in (kpi, scorecard, concerns, concern_workflow, home):
+    for area in (kpi, scorecard, concerns, concern_workflow, submissions, home):
         area.register(app, services)
     return app
 
@@ -218,19 +131,6 @@ def new_reference() -> str:
     return secrets.token_hex(3).upper()
 
 
-def explain_refusal(error: SlackApiError) -> str | None:
-    """Slack's refusals a member can fix, in their words; None for our own faults."""
-    code = str(error.response.get("error", "")) if error.response is not None else ""
-    if code in {"not_in_channel", "channel_not_found"}:
-        return (
-            "I cannot post in this conversation. Invite me first (type /invite @kpibot here), "
-            "or use me in a public channel or a direct message."
-        )
-    if code == "is_archived":
-        return "This channel is archived, so nothing can be posted in it."
-    return None
-
-
 def on_error(
     error: Exception,
     body: dict[str, Any],
@@ -251,7 +151,7 @@ def on_error(
     if isinstance(error, SlackApiError):
         text = explain_refusal(error) or text
     if response is not None and kind == "view_submission":
-        from bot.slack.concerns import message_view
+        from bot.slack.forms import message_view
 
         return _json_response({"response_action": "update", "view": message_view("Sorry", text)})
     if response is not None and kind != "block_actions":

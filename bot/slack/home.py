@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
 from slack_bolt import App
 from slack_bolt.kwargs_injection import Args
 
 from bot.slack import render
-from bot.slack.app import Services
+from bot.slack.services import Services
 from handlers import home
+
+log = logging.getLogger("kpibot.slack")
 
 
 def register(app: App, services: Services) -> None:
@@ -15,9 +20,20 @@ def register(app: App, services: Services) -> None:
         event = args.event or {}
         if event.get("tab", "home") != "home":
             return  # the Messages tab: nothing to draw
-        user = str(event.get("user", ""))
-        with services.runtime.session() as session:
-            parts = home.sections(services.request(session, user, ""), session)
-        args.client.views_publish(user_id=user, view={"type": "home", "blocks": render.view_blocks(parts)})
+        publish_home(args.client, services, str(event.get("user", "")))
 
     app.event("app_home_opened")(on_home_opened)
+
+
+def publish_home(client: Any, services: Services, user: str) -> None:
+    with services.runtime.session() as session:
+        parts = home.sections(services.request(session, user, ""), session)
+    client.views_publish(user_id=user, view={"type": "home", "blocks": render.view_blocks(parts)})
+
+
+def refresh_home(client: Any, services: Services, user: str) -> None:
+    """Draw the person's App Home again, so the queue shows the step just taken."""
+    try:
+        publish_home(client, services, user)
+    except Exception:  # the step is kept; a stale home page is redrawn when next opened
+        log.warning("could not redraw App Home for %s", user, exc_info=True)

@@ -11,7 +11,7 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
-from bot.slack.app import Services, explain_refusal
+from bot.slack.services import Services, explain_refusal
 from data import handled
 from handlers import kpi
 from handlers.reply import ActionId, Reply

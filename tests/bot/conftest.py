@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from bot.publisher import SlackMessenger, publication_for
+from bot.composition import publication_for
 from bot.runtime import Runtime, open_runtime, viewer_for
 from bot.settings import Settings
 from bot.slack.app import web_client
+from bot.slack.messenger import SlackMessenger
 from handlers.approval import StepOutcome, take_step
 from scorecard.approval import Step
 from scorecard.periods import Frequency, parse_period

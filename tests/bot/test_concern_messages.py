@@ -11,14 +11,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from bot.publisher import SlackMessenger, deliver_now, run_publication
+from bot.publisher import deliver_now, run_publication
 from bot.runtime import Runtime, open_runtime, viewer_for
 from bot.settings import Settings
 from bot.slack.app import web_client
+from bot.slack.messenger import SlackMessenger
 from data import outbox
 from data.outbox import OutboxStatus
-from handlers import concern_workflow as workflow
-from handlers.concern_workflow import StepDone
+from handlers import concern_steps as steps
+from handlers import concern_views as views
+from handlers.concern_steps import StepDone
 from handlers.concerns import Kept, keep_and_confirm, prepare
 from handlers.outgoing import payload_of, reply_of
 from handlers.reply import ActionId, Request
@@ -50,7 +52,7 @@ def raised(runtime: Runtime, now: datetime = MONDAY, key: str = "form-1") -> Kep
 
 def sent_to_send(runtime: Runtime, now: datetime = MONDAY, key: str | None = "view-1") -> StepDone:
     with runtime.session() as session:
-        return workflow.send(request(runtime, ADVISOR, now), session, 1, "SEND", "Please answer", key=key)
+        return steps.send(request(runtime, ADVISOR, now), session, 1, "SEND", "Please answer", key=key)
 
 
 def officer_posts(stub: HistoryStub) -> list[dict[str, object]]:
@@ -74,7 +76,7 @@ def test_the_step_and_its_messages_are_kept_together_keyed_by_concern_event_and_
     items = {item.message.idempotency_key: item for item in concern_items(runtime)}
     assert set(items) == {kept.queued[0], key}
     officer = items[key]
-    assert officer.message.destination == f"dm:{SEND_OFFICER}" and officer.message.kind == "concern_send"
+    assert officer.message.destination == f"person:{SEND_OFFICER}" and officer.message.kind == "concern_send"
     assert officer.status is outbox.OutboxStatus.PENDING
     # The payload describes the message, buttons included, without any platform's blocks.
     described = officer.message.payload["reply"]
@@ -87,8 +89,8 @@ def test_the_step_and_its_messages_are_kept_together_keyed_by_concern_event_and_
 
 def test_a_refused_step_queues_nothing(runtime: Runtime) -> None:
     raised(runtime)
-    with pytest.raises(workflow.life.ConcernRefused), runtime.session() as session:
-        workflow.send(request(runtime, MEMBER, MONDAY), session, 1, "SEND", key="view-x")
+    with pytest.raises(steps.life.ConcernRefused), runtime.session() as session:
+        steps.send(request(runtime, MEMBER, MONDAY), session, 1, "SEND", key="view-x")
     assert [item.message.kind for item in concern_items(runtime)] == ["concern_raise"]
 
 
@@ -171,9 +173,9 @@ def test_the_answer_escalation_and_outcome_reach_the_member_once_each(
     sent_to_send(runtime)
     tuesday = MONDAY + timedelta(days=1)
     with runtime.session() as session:
-        workflow.answer(request(runtime, SEND_OFFICER, tuesday), session, 1, "Two more caseworkers.")
+        steps.answer(request(runtime, SEND_OFFICER, tuesday), session, 1, "Two more caseworkers.")
     with runtime.session() as session:
-        workflow.close(request(runtime, ADVISOR, tuesday), session, 1, "Member satisfied")
+        steps.close(request(runtime, ADVISOR, tuesday), session, 1, "Member satisfied")
 
     run_publication(runtime, messenger, now=tuesday + timedelta(minutes=1), holder="scheduler")
     run_publication(runtime, messenger, now=tuesday + timedelta(minutes=2), holder="scheduler")
@@ -197,7 +199,7 @@ def test_at_a_terminal_without_slack_the_messages_wait_for_slack_and_are_never_m
     assert report.sent == [] and report.failed == []
     with runtime.session() as session:
         left = outbox.items(session)
-    assert len(left) >= 2 and report.waiting == {"dm": len(left)}
+    assert len(left) >= 2 and report.waiting == {"person": len(left)}
     assert {item.status for item in left} == {OutboxStatus.PENDING}
     assert all(item.attempts == 0 for item in left)
 
@@ -205,11 +207,11 @@ def test_at_a_terminal_without_slack_the_messages_wait_for_slack_and_are_never_m
 def test_a_payload_reads_back_as_the_reply_and_an_unknown_button_falls_back_to_text(runtime: Runtime) -> None:
     raised(runtime)
     with runtime.session() as session:
-        concern = workflow.find(request(runtime, ADVISOR, MONDAY), session, 1)
-        reply = workflow.officer_message(
+        concern = views.find(request(runtime, ADVISOR, MONDAY), session, 1)
+        reply = steps.officer_message(
             session,
             concern,
-            workflow.life.ConcernEvent(
+            steps.life.ConcernEvent(
                 at=MONDAY, who=ADVISOR, from_status=None, to_status=concern.status, text="note"
             ),
         )

@@ -6,11 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.concern_jobs import policy_for
+from bot.composition import policy_for
 from bot.runtime import Runtime, viewer_for
 from bot.settings import Settings
 from data.schema import MeetingRow
-from handlers import concern_workflow as workflow
+from handlers import concern_reminders as reminders
+from handlers import concern_steps as steps
+from handlers import concern_views as views
 from handlers.concerns import keep_and_confirm, prepare
 from handlers.reply import Request
 
@@ -33,12 +35,12 @@ def raise_two_and_send_the_first(runtime: Runtime) -> None:
             ask = request(runtime, MEMBER, MONDAY)
             keep_and_confirm(session, *prepare(ask, session, text, None), f"form-{n}", now=MONDAY)
     with runtime.session() as session:
-        workflow.send(request(runtime, ADVISOR, MONDAY), session, 1, "SEND")  # due 16 November
+        steps.send(request(runtime, ADVISOR, MONDAY), session, 1, "SEND")  # due 16 November
 
 
 def queue_headings(runtime: Runtime, now: datetime) -> list[str]:
     with runtime.session() as session:
-        return [part.heading for part in workflow.advisor_queue(request(runtime, ADVISOR, now), session)]
+        return [part.heading for part in views.advisor_queue(request(runtime, ADVISOR, now), session)]
 
 
 def test_app_home_shows_overdue_concerns_in_their_own_section(runtime: Runtime) -> None:
@@ -52,7 +54,7 @@ def test_app_home_shows_overdue_concerns_in_their_own_section(runtime: Runtime) 
     late = queue_headings(runtime, tuesday)
     assert [h.split(":")[0] for h in late] == ["Open concerns", "Overdue", "C-1", "To act on", "C-2"]
     with runtime.session() as session:
-        parts = workflow.advisor_queue(request(runtime, ADVISOR, tuesday), session)
+        parts = views.advisor_queue(request(runtime, ADVISOR, tuesday), session)
     assert "Overdue: 1" in parts[0].summary
     assert "1 concern is past the service's due date" in parts[1].summary
 
@@ -74,7 +76,7 @@ def add_panel_meeting(runtime: Runtime) -> None:
 def escalated_to(runtime: Runtime, settings: Settings) -> tuple[str, date]:
     on = MONDAY + timedelta(days=8)  # Tuesday 10 November
     with runtime.session() as session:
-        done = workflow.escalate(request(runtime, ADVISOR, on), session, 1, policy=policy_for(settings))
+        done = steps.escalate(request(runtime, ADVISOR, on), session, 1, policy=policy_for(settings))
     assert done.concern.meeting is not None
     return done.concern.meeting.committee, done.concern.meeting.date
 
@@ -99,12 +101,12 @@ def test_the_commission_setting_escalates_and_briefs_for_that_committee_only(
     # The Panel's briefing day (17 November) passes without a briefing for the Scrutiny
     # Commission's members; the Commission's own comes on 1 December.
     with runtime.session() as session:
-        panel_day = workflow.queue_reminders(
+        panel_day = reminders.queue_reminders(
             session, datetime(2026, 11, 17, 10, 0, tzinfo=LONDON), policy_for(scrutiny)
         )
     assert not [k for k in panel_day.keys if k.startswith("meeting-")]
     with runtime.session() as session:
-        briefing_day = workflow.queue_reminders(
+        briefing_day = reminders.queue_reminders(
             session, datetime(2026, 12, 1, 10, 0, tzinfo=LONDON), policy_for(scrutiny)
         )
     briefed = {k.split(":")[2] for k in briefing_day.keys if k.startswith("meeting-")}

@@ -9,14 +9,14 @@ from zoneinfo import ZoneInfo
 
 import time_machine
 
-from bot import concern_jobs, scheduler
-from bot.publisher import SlackMessenger
+from bot import scheduler
 from bot.runtime import Runtime, open_runtime, utc_now, viewer_for
 from bot.settings import Settings
 from bot.slack.app import web_client
+from bot.slack.messenger import SlackMessenger
 from data.concerns import add_concern_once
 from data.leader import Leader
-from handlers import concern_workflow as workflow
+from handlers import concern_steps as steps
 from handlers.concerns import prepare
 from handlers.reply import Request
 from tests.bot.conftest import HistoryStub
@@ -45,7 +45,7 @@ def sent_on_monday_2_november(runtime: Runtime) -> None:
             )
             kept, _ = add_concern_once(session, concern, event, "test-raise")
         with runtime.session() as session:
-            done = workflow.send(request(runtime, ADVISOR), session, kept.id or 0, "SEND")
+            done = steps.send(request(runtime, ADVISOR), session, kept.id or 0, "SEND")
         assert str(done.concern.due_on) == "2026-11-16"
 
 
@@ -60,7 +60,7 @@ def context(runtime: Runtime, settings: Settings, holder: str = "copy1") -> sche
 
 def run_at(moment: datetime, ctx: scheduler.SchedulerContext) -> list[str] | None:
     with time_machine.travel(moment, tick=False):
-        return concern_jobs.remind_about_concerns(ctx)
+        return scheduler.remind_about_concerns(ctx)
 
 
 def keyed(stub: HistoryStub, user: str, prefix: str) -> list[str]:
@@ -115,7 +115,7 @@ def test_an_overdue_concern_is_chased_once_a_working_day_not_at_weekends_nor_twi
 def test_an_answered_concern_is_not_chased(runtime: Runtime, settings: Settings, stub: HistoryStub) -> None:
     sent_on_monday_2_november(runtime)
     with time_machine.travel(london(2026, 11, 16, 15, 0), tick=False), runtime.session() as session:
-        workflow.answer(request(runtime, SEND_OFFICER), session, 1, "We have added caseworkers.")
+        steps.answer(request(runtime, SEND_OFFICER), session, 1, "We have added caseworkers.")
     assert run_at(london(2026, 11, 17, 10, 0), context(runtime, settings)) == []
     assert chases(stub) == []
 
@@ -125,7 +125,7 @@ def test_before_a_meeting_the_advisor_gets_the_agenda_and_members_the_briefing_o
 ) -> None:
     sent_on_monday_2_november(runtime)
     with time_machine.travel(london(2026, 11, 10, 10, 0), tick=False), runtime.session() as session:
-        done = workflow.escalate(request(runtime, ADVISOR), session, 1, "Officer to attend")
+        done = steps.escalate(request(runtime, ADVISOR), session, 1, "Officer to attend")
     assert done.concern.meeting is not None and str(done.concern.meeting.date) == "2026-12-08"
     ctx = context(runtime, settings)
     # Five working days before Tuesday 8 December 2026 is Tuesday 1 December.

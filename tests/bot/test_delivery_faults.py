@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.publisher import SlackMessenger, run_publication
+from bot.messaging import Address, Outgoing
+from bot.publisher import run_publication
 from bot.runtime import Runtime
 from bot.settings import Settings
 from bot.slack.app import web_client
+from bot.slack.messenger import SlackMessenger
 from data import outbox
 from tests.bot.conftest import MEMBERS, HistoryStub, approve_q2, settings_for
 from tests.slack.stub import Call
@@ -65,7 +67,7 @@ def crash_after(destination: str) -> Any:
 
 def members_items(runtime: Runtime) -> list[outbox.OutboxItem]:
     with runtime.session() as session:
-        return [i for i in outbox.items(session) if i.message.destination == f"slack:{MEMBERS}"]
+        return [i for i in outbox.items(session) if i.message.destination == f"channel:slack:{MEMBERS}"]
 
 
 # --- a message addressed to Slack is only ever marked sent by Slack ---------------------------
@@ -189,8 +191,9 @@ def test_a_plain_notification_cannot_ping_the_channel_or_forge_a_link(
     stub: HistoryStub, settings: Settings
 ) -> None:
     messenger = SlackMessenger(web_client(settings))
-    messenger.send("dm:U0DEMOSVC01", f"Reminder: the concern says {HOSTILE}", key="k1")
-    messenger.send(f"slack:{MEMBERS}", f"Summary: {HOSTILE}", key="k2")
+    reminder = Outgoing(f"Reminder: the concern says {HOSTILE}")
+    messenger.send(Address("person", "U0DEMOSVC01"), reminder, key="k1")
+    messenger.send(Address("channel", MEMBERS), Outgoing(f"Summary: {HOSTILE}"), key="k2")
 
     for call in stub.of("chat.postMessage"):
         sent = str(call.params["text"]) + str(call.params["blocks"])
@@ -203,7 +206,7 @@ def test_a_concern_quoting_a_ping_reaches_the_officer_escaped(
 ) -> None:
     from bot.publisher import deliver_now
     from bot.runtime import viewer_for
-    from handlers import concern_workflow as workflow
+    from handlers import concern_steps as steps
     from handlers.concerns import keep_and_confirm, prepare
     from handlers.reply import Request
 
@@ -214,7 +217,7 @@ def test_a_concern_quoting_a_ping_reaches_the_officer_escaped(
         keep_and_confirm(session, *concern, "f1", now=now)
     with runtime.session() as session:
         advisor = Request(text="", viewer=viewer_for(session, "U0DEMOGOV01"), now=now)
-        done = workflow.send(advisor, session, 1, "SEND", "Please answer", key="v1")
+        done = steps.send(advisor, session, 1, "SEND", "Please answer", key="v1")
     deliver_now(runtime, SlackMessenger(web_client(settings)), done.queued, now=now)
 
     [to_officer] = stub.posts_to("DU0DEMOSVC01")
@@ -232,7 +235,7 @@ def test_a_sender_that_died_after_posting_is_replaced_within_a_minute_and_nothin
     died_at = london(2024, 10, 25, 16, 1)
     with pytest.raises(Crash):
         run_publication(runtime, SlackMessenger(web_client(settings)), now=died_at, holder="first",
-                        after_send=crash_after(f"slack:{MEMBERS}"))
+                        after_send=crash_after(f"channel:slack:{MEMBERS}"))
     assert len(stub.posts_to(MEMBERS)) == 1
 
     too_soon = run_publication(runtime, SlackMessenger(web_client(settings)),

@@ -16,10 +16,11 @@ from sqlalchemy import inspect
 
 from bot import scheduler
 from bot.pages import NewsletterPages
-from bot.publisher import SlackMessenger, run_publication
+from bot.publisher import run_publication
 from bot.runtime import SAMPLE_COUNCIL, Runtime, open_runtime
 from bot.settings import Settings
 from bot.slack.app import web_client
+from bot.slack.messenger import SlackMessenger
 from data import outbox, scorecards
 from data.leader import Leader
 from data.load import load_path
@@ -157,7 +158,7 @@ def test_a_crash_between_posting_and_marking_sent_does_not_post_twice(
     approve_q2(runtime, london(2024, 10, 25, 16, 0), now=True)
 
     def crash_after_the_channel_post(item: outbox.OutboxItem) -> None:
-        if item.message.destination == f"slack:{MEMBERS}":
+        if item.message.destination == f"channel:slack:{MEMBERS}":
             raise Crash
 
     with pytest.raises(Crash):
@@ -384,9 +385,9 @@ def test_the_outbox_payload_is_json(runtime: Runtime) -> None:
     with runtime.session() as session:
         items = outbox.items(session)
     assert {i.message.destination for i in items} == {
-        f"slack:{MEMBERS}",
-        f"dm:{APPROVER}",
-        f"dm:{OFFICER}",
+        f"channel:slack:{MEMBERS}",
+        f"person:{APPROVER}",
+        f"person:{OFFICER}",
     }
     assert all(json.dumps(i.message.payload) for i in items)
     assert all(i.message.not_before == datetime(2024, 10, 28, 9, 0, tzinfo=UTC) for i in items)

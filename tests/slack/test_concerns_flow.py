@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.publisher import SlackMessenger, run_publication
+from bot.publisher import run_publication
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
 from bot.slack.app import web_client
+from bot.slack.messenger import SlackMessenger
 from data import outbox
 from data.schema import ConcernEventRow, ConcernRow
 from tests.slack.conftest import ADVISOR, MEMBER, OTHER_MEMBER, Slack, body_of, settle, submitted_view
@@ -224,7 +225,7 @@ def test_a_step_whose_direct_message_fails_is_kept_and_the_message_goes_once_lat
     assert dms_to(stub, SEND_OFFICER) == []
     with runtime.session() as session:
         waiting = outbox.items(session, key_prefix="concern:1:")
-    officer = [item for item in waiting if item.message.destination == f"dm:{SEND_OFFICER}"]
+    officer = [item for item in waiting if item.message.destination == f"person:{SEND_OFFICER}"]
     assert len(officer) == 1 and officer[0].status is outbox.OutboxStatus.PENDING
 
     # The scheduler's outbox round sends it, once, with the Answer button.

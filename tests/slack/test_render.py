@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.runtime import Runtime, viewer_for
 from bot.slack import render
-from handlers import concerns, help, home, kpi, scorecard
+from handlers import concern_views as views
+from handlers import help, home, kpi, scorecard
 from handlers.replies import choices_reply
 from handlers.reply import Action, ActionId, Fact, Kind, Reply, Request, Table
 from scorecard.concerns import raise_concern
@@ -110,7 +111,7 @@ def test_concern_lists_and_app_home_fit_their_limits_however_many_concerns(sessi
         add_concern(session, concern, event, f"key-{n}")
     for user in (MEMBER, ADVISOR):
         request = Request("", viewer_for(session, user), NOW)
-        check_message(concerns.list_reply(request, session))
+        check_message(views.list_reply(request, session))
         blocks = render.view_blocks(home.sections(request, session))
         check_limits(blocks, max_blocks=render.MAX_VIEW_BLOCKS)
 
@@ -174,7 +175,7 @@ def test_a_lists_fallback_text_says_what_is_in_it_within_slacks_limit(session: S
     for n in range(35):
         concern, event = raise_concern(MEMBER, f"Concern number {n} <!channel>", "SEND-01", now=NOW)
         add_concern(session, concern, event, f"fallback-{n}")
-    reply = concerns.list_reply(Request("", viewer_for(session, ADVISOR), NOW), session)
+    reply = views.list_reply(Request("", viewer_for(session, ADVISOR), NOW), session)
     assert reply.table is not None and len(reply.table.rows) == 35
     text = render.message(reply)["text"]
     shown = [line for line in text.splitlines() if line.startswith("C-")]

@@ -15,10 +15,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from slack_bolt import App
 
-from bot.publisher import SlackMessenger, run_publication
+from bot.publisher import run_publication
 from bot.runtime import SAMPLE_COUNCIL, Runtime
 from bot.settings import Settings
 from bot.slack.app import create_app, web_client
+from bot.slack.messenger import SlackMessenger
 from data import outbox, scorecards
 from data.load import load_path
 from scorecard.approval import ScorecardStatus, Step
@@ -265,7 +266,7 @@ def publish(
     # Prepared and submitted at the terminal (the buttons are tested above), so no listener is
     # still sending the approvers' messages while the publisher runs.
     from bot.commands.scorecard import parse_quarter
-    from bot.publisher import publication_for
+    from bot.composition import publication_for
     from bot.runtime import viewer_for
     from handlers.approval import take_step
 

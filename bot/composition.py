@@ -1,0 +1,71 @@
+"""The composition root: the settings read once, and everything built from them.
+
+Each entry point (`kpibot serve`'s workers, socket mode, the CLI's commands) asks for what it
+needs here: the settings (`settings`), the store (`bot.runtime.open_runtime`), the messengers
+that deliver the outbox, one per platform with a token (`messengers_for`), where and when the
+scorecard is published (`publication_for`) and the concern steps' rules (`policy_for`). Nothing
+else reads the environment or decides which platforms are set up.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from functools import cache
+from typing import Any
+
+from bot.messaging import Messenger
+from bot.settings import Settings
+from data import outbox
+from handlers.approval import Publication
+from handlers.concern_steps import Policy
+
+__all__ = ["messengers_for", "policy_for", "publication_for", "settings"]
+
+
+@cache
+def _environment() -> Settings:
+    return Settings()
+
+
+def settings(**overrides: Any) -> Settings:
+    """The settings from the environment (read once a process), with `overrides` (a command's
+    options, such as --database-url) applied where given."""
+    given = {name: value for name, value in overrides.items() if value is not None}
+    if not given:
+        return _environment()
+    return Settings(**given)
+
+
+def messengers_for(settings: Settings, *, slack_client: Any = None) -> tuple[Messenger, ...]:
+    """A messenger for each platform this copy has a token for (none at a bare terminal: then
+    nothing but the newsletter pages is delivered, and messages wait for a copy that can)."""
+    found: list[Messenger] = []
+    if settings.slack_bot_token or slack_client is not None:
+        from bot.slack.app import web_client
+        from bot.slack.messenger import SlackMessenger
+
+        found.append(SlackMessenger(slack_client or web_client(settings)))
+    return tuple(found)
+
+
+def publication_for(settings: Settings) -> Publication:
+    """The members' channels, page links and publication time from the settings."""
+    hours, _, minutes = settings.publish_time.partition(":")
+    members = settings.slack_members_channel
+    return Publication(
+        members=(outbox.to_channel("slack", members),) if members else (),
+        page_base_url=settings.public_base_url,
+        publish_time=time(int(hours), int(minutes or 0)),
+        timezone=settings.timezone,
+    )
+
+
+def policy_for(settings: Settings) -> Policy:
+    """The concern steps' settings: working days to answer and to brief, and the commission
+    (`commission`; empty means every committee in meetings.csv) that escalations go to and
+    briefings are for, so a council with several committees escalates to the right one."""
+    return Policy(
+        due_working_days=settings.concern_due_working_days,
+        briefing_working_days=settings.briefing_working_days,
+        committee=settings.commission.strip() or None,
+    )
