@@ -2,24 +2,21 @@
 
 Each entry point (`kpibot serve`'s workers, socket mode, the CLI's commands) asks for what it
 needs here: the settings (`settings`), the store (`bot.runtime.open_runtime`), the messengers
-that deliver the outbox, one per platform with a token (`messengers_for`), where and when the
-scorecard is published (`publication_for`) and the concern steps' rules (`policy_for`). Nothing
-else reads the environment or decides which platforms are set up.
+that deliver the outbox, one per platform with a token (`messengers_for`). Where and when the
+scorecard is published and the concern steps' rules are read from the settings by
+bot.settings.publication_for and policy_for. Nothing else reads the environment or decides
+which platforms are set up.
 """
 
 from __future__ import annotations
 
-from datetime import time
 from functools import cache
 from typing import Any
 
 from bot.messaging import Messenger
 from bot.settings import Settings
-from data import outbox
-from handlers.approval import Publication
-from handlers.concern_steps import Policy
 
-__all__ = ["messengers_for", "policy_for", "publication_for", "settings"]
+__all__ = ["messengers_for", "settings"]
 
 
 @cache
@@ -46,26 +43,3 @@ def messengers_for(settings: Settings, *, slack_client: Any = None) -> tuple[Mes
 
         found.append(SlackMessenger(slack_client or web_client(settings)))
     return tuple(found)
-
-
-def publication_for(settings: Settings) -> Publication:
-    """The members' channels, page links and publication time from the settings."""
-    hours, _, minutes = settings.publish_time.partition(":")
-    members = settings.slack_members_channel
-    return Publication(
-        members=(outbox.to_channel("slack", members),) if members else (),
-        page_base_url=settings.public_base_url,
-        publish_time=time(int(hours), int(minutes or 0)),
-        timezone=settings.timezone,
-    )
-
-
-def policy_for(settings: Settings) -> Policy:
-    """The concern steps' settings: working days to answer and to brief, and the commission
-    (`commission`; empty means every committee in meetings.csv) that escalations go to and
-    briefings are for, so a council with several committees escalates to the right one."""
-    return Policy(
-        due_working_days=settings.concern_due_working_days,
-        briefing_working_days=settings.briefing_working_days,
-        committee=settings.commission.strip() or None,
-    )

@@ -39,11 +39,7 @@ class Runtime:
             yield session
 
 
-def open_runtime(settings: Settings | None = None) -> Runtime:
-    if settings is None:
-        from bot import composition
-
-        settings = composition.settings()
+def open_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings.database_url)
     ensure_schema(engine)
     return runtime_on(settings, engine)

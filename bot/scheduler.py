@@ -24,10 +24,10 @@ from typing import TYPE_CHECKING
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
-from bot.composition import policy_for
 from bot.observability import record_scheduler_run
 from bot.publisher import Messengers, PublicationReport, deliver_due, run_publication
 from bot.runtime import Runtime, utc_now
+from bot.settings import policy_for
 from data.db import lock_schema, make_engine
 from data.leader import Leader
 from handlers.approval import queue_reminders

@@ -6,12 +6,17 @@ Read once at start (`Settings()`); nothing else in the project reads os.environ.
 from __future__ import annotations
 
 import re
+from datetime import time
 from pathlib import Path
 from typing import Literal
 
 from platformdirs import user_data_dir
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from data import outbox
+from handlers.approval import Publication
+from handlers.concern_steps import Policy
 
 
 def default_database_url() -> str:
@@ -70,3 +75,26 @@ class Settings(BaseSettings):
 
 # Slack's public (C) and private (G) channel ids.
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,20}")
+
+
+def publication_for(settings: Settings) -> Publication:
+    """The members' channels, page links and publication time from the settings."""
+    hours, _, minutes = settings.publish_time.partition(":")
+    members = settings.slack_members_channel
+    return Publication(
+        members=(outbox.to_channel("slack", members),) if members else (),
+        page_base_url=settings.public_base_url,
+        publish_time=time(int(hours), int(minutes or 0)),
+        timezone=settings.timezone,
+    )
+
+
+def policy_for(settings: Settings) -> Policy:
+    """The concern steps' settings: working days to answer and to brief, and the commission
+    (`commission`; empty means every committee in meetings.csv) that escalations go to and
+    briefings are for, so a council with several committees escalates to the right one."""
+    return Policy(
+        due_working_days=settings.concern_due_working_days,
+        briefing_working_days=settings.briefing_working_days,
+        committee=settings.commission.strip() or None,
+    )

@@ -32,8 +32,8 @@ def _step(
     from rich.console import Console
 
     from bot import composition
-    from bot.composition import publication_for
     from bot.runtime import open_runtime, utc_now, viewer_for
+    from bot.settings import publication_for
     from data.scorecards import ChangedMeanwhile
     from handlers.approval import take_step
     from handlers.reply import Request

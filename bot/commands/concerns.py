@@ -172,7 +172,7 @@ def send(
 ) -> None:
     """Send a concern to a service area for a written answer (the governance advisor)."""
     from bot import composition
-    from bot.composition import policy_for
+    from bot.settings import policy_for
     from handlers import concern_steps as steps
 
     concern_id = _id(ref)
@@ -211,7 +211,7 @@ def escalate(
     """Escalate a concern to the next commission meeting open for items (the governance advisor);
     the `commission` setting names the committee when meetings.csv has several."""
     from bot import composition
-    from bot.composition import policy_for
+    from bot.settings import policy_for
     from handlers import concern_steps as steps
 
     concern_id = _id(ref)

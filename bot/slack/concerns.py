@@ -15,12 +15,12 @@ from slack_bolt.kwargs_injection import Args
 
 from bot.slack import render
 from bot.slack.forms import form_view
-from bot.slack.kpi import card_value
 from bot.slack.services import Services, user_of, value_of
 from handlers import concern_views as views
 from handlers import concerns
 from handlers.forms import concern_form
 from handlers.reply import ActionId
+from handlers.sharing import card_value
 
 
 def register(app: App, services: Services) -> None:

@@ -21,16 +21,14 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.composition import policy_for, publication_for
 from bot.messaging import Messenger
 from bot.publisher import deliver_now
 from bot.runtime import Runtime, utc_now, viewer_for
-from bot.settings import Settings
+from bot.settings import Settings, policy_for, publication_for
 from data import handled, people
 from handlers.approval import Publication
 from handlers.concern_steps import Policy
 from handlers.reply import Reply, Request
-from scorecard.model import Role, Viewer
 
 PLATFORM = "slack"
 
@@ -81,16 +79,6 @@ class Services:
         """A step's messages, straight after its commit (the scheduler's round if this fails)."""
         if keys:
             deliver_now(self.runtime, self.messengers, keys, now=self.clock())
-
-    def public_request(self, user: str, text: str = "") -> Request:
-        """A request as any member makes it: what is posted in a channel for everyone to read
-        must never carry figures only staff may see (embargoed ones), whoever pressed Share."""
-        return Request(
-            text=text,
-            viewer=Viewer(user=user, roles=frozenset({Role.MEMBER})),
-            now=self.clock(),
-            suppress_below=self.settings.suppress_below,
-        )
 
     def reply_to(self, user: str, text: str, handler: Callable[[Request, Session], Reply]) -> Reply:
         """Run a handler in one session (committed if it ends well)."""

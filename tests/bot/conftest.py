@@ -11,9 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.composition import publication_for
 from bot.runtime import Runtime, open_runtime, viewer_for
-from bot.settings import Settings
+from bot.settings import Settings, publication_for
 from bot.slack.app import web_client
 from bot.slack.messenger import SlackMessenger
 from handlers.approval import StepOutcome, take_step

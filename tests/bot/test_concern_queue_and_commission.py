@@ -6,9 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.composition import policy_for
 from bot.runtime import Runtime, viewer_for
-from bot.settings import Settings
+from bot.settings import Settings, policy_for
 from data.schema import MeetingRow
 from handlers import concern_reminders as reminders
 from handlers import concern_steps as steps

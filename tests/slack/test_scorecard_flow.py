@@ -266,8 +266,8 @@ def publish(
     # Prepared and submitted at the terminal (the buttons are tested above), so no listener is
     # still sending the approvers' messages while the publisher runs.
     from bot.commands.scorecard import parse_quarter
-    from bot.composition import publication_for
     from bot.runtime import viewer_for
+    from bot.settings import publication_for
     from handlers.approval import take_step
 
     for what in (Step.PREPARE, Step.SUBMIT):
