@@ -53,8 +53,9 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        if getattr(record, "request_id", ""):
-            entry["request_id"] = record.request_id
+        request_id = getattr(record, "request_id", "")
+        if request_id:
+            entry["request_id"] = request_id
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
@@ -153,7 +154,7 @@ def metrics_page(outbox_depth: Callable[[], dict[str, int]]) -> bytes:
 
     registry = CollectorRegistry()
     if os.environ.get(MULTIPROC_ENV):
-        MultiProcessCollector(registry)
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]  # the module has no annotations
 
     class OutboxDepth:
         def collect(self) -> Iterator[GaugeMetricFamily]:
@@ -163,7 +164,7 @@ def metrics_page(outbox_depth: Callable[[], dict[str, int]]) -> bytes:
                 gauge.add_metric([destination], count)
             yield gauge
 
-    registry.register(OutboxDepth())  # type: ignore[arg-type]
+    registry.register(OutboxDepth())
     return bytes(generate_latest(registry))
 
 
@@ -172,4 +173,4 @@ def worker_stopped(pid: int) -> None:
     if os.environ.get(MULTIPROC_ENV):
         from prometheus_client import multiprocess
 
-        multiprocess.mark_process_dead(pid)
+        multiprocess.mark_process_dead(pid)  # type: ignore[no-untyped-call]  # no annotations

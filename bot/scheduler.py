@@ -32,6 +32,7 @@ from data.db import lock_schema, make_engine
 from data.leader import Leader
 from handlers.approval import queue_reminders
 from handlers.concern_reminders import queue_reminders as queue_concern_reminders
+from scorecard.working_days import LONDON
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -207,7 +208,7 @@ def create_scheduler(context: SchedulerContext) -> BackgroundScheduler:
             "misfire_grace_time": int(MISFIRE_GRACE.total_seconds()),
             "max_instances": 1,
         },
-        timezone=settings.timezone,
+        timezone=LONDON,
     )
 
 

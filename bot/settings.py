@@ -31,7 +31,8 @@ class Settings(BaseSettings):
         default_factory=default_database_url,
         description="Where the indicator store lives: sqlite:///file or postgresql+psycopg://...",
     )
-    timezone: str = Field("Europe/London", description="The council's time zone.")
+    # No time zone setting: an English council's working days, bank holidays and publication
+    # times are England's (scorecard.rules.LONDON, the one definition).
     suppress_below: int = Field(5, description="Ward counts below this are shown as <5.")
     publish_time: str = Field("09:00", description="When an approved scorecard is published.")
     concern_due_working_days: int = Field(10, description="Working days a service has to answer.")
@@ -85,7 +86,6 @@ def publication_for(settings: Settings) -> Publication:
         members=(outbox.to_channel("slack", members),) if members else (),
         page_base_url=settings.public_base_url,
         publish_time=time(int(hours), int(minutes or 0)),
-        timezone=settings.timezone,
     )
 
 

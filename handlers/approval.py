@@ -25,8 +25,7 @@ from scorecard.glossary import BUILTIN_GLOSSARY, merge_glossary
 from scorecard.model import Role, Viewer
 from scorecard.periods import Period
 from scorecard.quarterly import QuarterlyScorecard, build_scorecard, published_values, snapshot
-from scorecard.rules import LONDON
-from scorecard.working_days import next_working_day_at
+from scorecard.working_days import LONDON, next_working_day_at
 
 __all__ = [
     "NEWSLETTER",
@@ -49,12 +48,11 @@ NEWSLETTER = "newsletter"
 class Publication:
     """Where and when approved scorecards go: the members' channels (outbox.to_channel, one a
     platform; none set up, and only the newsletter page is published), the base URL of the
-    newsletter pages, and the publication time of day in the council's time zone."""
+    newsletter pages, and the publication time of day in England (scorecard.rules.LONDON)."""
 
     members: tuple[str, ...]
     page_base_url: str
     publish_time: time = time(9, 0)
-    timezone: str = "Europe/London"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +175,7 @@ def take_step(
         )
     if step is Step.APPROVE:
         publish_at = now if publish_now else next_working_day_at(
-            now, publication.publish_time, publication.timezone
+            now, publication.publish_time
         )
         record, event = approval.approve(
             current, viewer, now=now, publish_at=publish_at, comment=comment, quarter=label

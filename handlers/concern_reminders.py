@@ -26,7 +26,7 @@ from scorecard.concerns import (
     ConcernStatus,
 )
 from scorecard.model import Meeting, Role
-from scorecard.rules import LONDON
+from scorecard.working_days import LONDON
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from scorecard.concerns import (
     NoSuchConcern,
 )
 from scorecard.model import Role
-from scorecard.rules import LONDON
+from scorecard.working_days import LONDON
 
 GENERAL = "The scorecard in general"
 # /concern list shows this many; App Home shows `MAX_QUEUE` with buttons.
@@ -360,8 +360,8 @@ def _table_reply(
     if not concerns:
         return Reply(kind=Kind.CONCERN, heading=heading, summary=empty, data={"concerns": items})
     shown = concerns[:MAX_LISTED]
-    columns = ("Concern", "About", "Raised", "Status", "Said")
-    rows = tuple(
+    columns: tuple[str, ...] = ("Concern", "About", "Raised", "Status", "Said")
+    rows: tuple[tuple[str, ...], ...] = tuple(
         (
             reference(c),
             subject(session, c),

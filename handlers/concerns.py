@@ -23,7 +23,7 @@ from scorecard.concerns import (
     raise_concern,
 )
 from scorecard.model import Indicator
-from scorecard.rules import LONDON
+from scorecard.working_days import LONDON
 
 LIST_WORDS = frozenset({"list", "my concerns", "mine", "status"})
 # A list longer than this is cut (the newest first): the rest are in App Home and with the advisor.

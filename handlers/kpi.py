@@ -35,7 +35,8 @@ from scorecard.card import IndicatorCard, area_figure, build_card, latest_period
 from scorecard.glossary import BUILTIN_GLOSSARY, GLOSSARY_ALIASES, lookup, merge_glossary
 from scorecard.model import GlossaryEntry, Indicator
 from scorecard.periods import Frequency, Period
-from scorecard.rules import LONDON, index_observations
+from scorecard.rules import index_observations
+from scorecard.working_days import LONDON
 
 NOTHING_LOADED = (
     "No figures have been loaded yet. The performance team loads them with `kpibot load`; "
@@ -78,7 +79,7 @@ _catalogues: dict[str, _Catalogue] = {}
 
 
 def _catalogue(session: Session) -> _Catalogue:
-    where = str(session.get_bind().url)
+    where = str(session.get_bind().engine.url)
     stamp = store.catalogue_stamp(session)
     known = _catalogues.get(where)
     if known is None or known.stamp != stamp:

@@ -6,10 +6,12 @@ queues the message in the outbox in the step's own transaction, so it is sent ex
 however the bot fails afterwards. What is kept is a description, not Slack's blocks:
 
     {"text": "the message as plain text (the terminal, and notifications)",
-     "reply": {"heading": ..., "summary": ..., "facts": [[label, value]], "table":
-               {"columns": [...], "rows": [[...]]}, "notes": [...],
-               "actions": [{"id": "concern_answer", "label": "Answer", "value": "3",
-                            "primary": true}]}}
+     "reply": {"kind": "concern", "heading": ..., "summary": ..., "facts": [{"label": ...,
+               "value": ...}], "table": {"columns": [...], "rows": [[...]]} or null,
+               "notes": [...], "actions": [{"id": "concern_answer", "label": "Answer",
+               "value": "3", "primary": true}]}}
+
+(pydantic reads and writes it from the Reply dataclass itself.)
 
 The platform (bot.publisher) turns "reply" back into a Reply and draws it with its buttons;
 anything it cannot read falls back to "text".
@@ -20,11 +22,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from data import outbox
 from data.outbox import OutboxMessage
-from handlers.reply import Action, ActionId, Fact, Kind, Reply, Table
+from handlers.reply import Reply
 
 __all__ = ["payload_of", "plain_text", "queue_message", "reply_of"]
 
@@ -41,25 +44,15 @@ def plain_text(reply: Reply) -> str:
     return "\n".join(lines)
 
 
+# What a queued message keeps of a reply: what a person reads and the buttons. The rest (the
+# machine-readable answer, RAG, chart and picture references) is for the asker's own answer.
+_KEPT = {"kind", "heading", "summary", "facts", "table", "notes", "actions"}
+_REPLY = TypeAdapter(Reply)
+
+
 def payload_of(reply: Reply) -> dict[str, Any]:
     """The outbox payload for `reply`: its plain text and its description (JSON-ready)."""
-    described: dict[str, Any] = {
-        "kind": reply.kind.value,
-        "heading": reply.heading,
-        "summary": reply.summary,
-        "facts": [[fact.label, fact.value] for fact in reply.facts],
-        "notes": list(reply.notes),
-        "actions": [
-            {"id": action.id.value, "label": action.label, "value": action.value, "primary": action.primary}
-            for action in reply.actions
-        ],
-    }
-    if reply.table is not None:
-        described["table"] = {
-            "columns": list(reply.table.columns),
-            "rows": [list(row) for row in reply.table.rows],
-        }
-    return {"text": plain_text(reply), "reply": described}
+    return {"text": plain_text(reply), "reply": _REPLY.dump_python(reply, mode="json", include=_KEPT)}
 
 
 def reply_of(payload: dict[str, Any]) -> Reply | None:
@@ -69,30 +62,8 @@ def reply_of(payload: dict[str, Any]) -> Reply | None:
     if not isinstance(described, dict):
         return None
     try:
-        table = described.get("table")
-        return Reply(
-            kind=Kind(described.get("kind", Kind.CONCERN.value)),
-            heading=str(described["heading"]),
-            summary=str(described.get("summary", "")),
-            facts=tuple(Fact(str(label), str(value)) for label, value in described.get("facts", [])),
-            table=None
-            if not table
-            else Table(
-                tuple(str(c) for c in table["columns"]),
-                tuple(tuple(str(cell) for cell in row) for row in table["rows"]),
-            ),
-            notes=tuple(str(note) for note in described.get("notes", [])),
-            actions=tuple(
-                Action(
-                    ActionId(action["id"]),
-                    str(action["label"]),
-                    str(action.get("value", "")),
-                    bool(action.get("primary", False)),
-                )
-                for action in described.get("actions", [])
-            ),
-        )
-    except (KeyError, TypeError, ValueError):
+        return _REPLY.validate_python({key: value for key, value in described.items() if key in _KEPT})
+    except ValidationError:
         return None
 
 

@@ -6,7 +6,7 @@ console never word a figure differently.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from handlers.reply import Action, ActionId, ChartRef, Fact, Kind, Reply, Table
 from scorecard.card import (
@@ -114,7 +114,7 @@ def cluster_reply(cluster: str, cards: Sequence[IndicatorCard]) -> Reply:
     )
 
 
-def clusters_reply(cards_by_cluster: dict[str, Sequence[IndicatorCard]]) -> Reply:
+def clusters_reply(cards_by_cluster: Mapping[str, Sequence[IndicatorCard]]) -> Reply:
     """Every cluster with its RAG counts."""
     rows = []
     entries = []

@@ -33,8 +33,9 @@ from scorecard.model import Benchmark, Comparator, Indicator, Observation
 from scorecard.overview import build_overview
 from scorecard.periods import Period
 from scorecard.quarterly import scorecard_from_snapshot
-from scorecard.rules import LONDON, PeerRanges, index_observations, round_half_up, rounded, visible
+from scorecard.rules import PeerRanges, index_observations, round_half_up, rounded, visible
 from scorecard.scrutiny_words import Scrutiny, ScrutinyKind
+from scorecard.working_days import LONDON
 
 __all__ = ["Compared", "all_cards", "answer", "compared", "ranges_of", "reds", "rounded_ranges", "with_ours"]
 
@@ -153,7 +154,7 @@ def cards_for(
 def all_cards(request: Request, session: Session) -> tuple[IndicatorCard, ...]:
     """The latest card of every active indicator (catalogue order) the viewer may see, with
     comparators outside every council's figure flagged (peers)."""
-    where = (str(session.get_bind().url), request.viewer.is_staff)
+    where = (str(session.get_bind().engine.url), request.viewer.is_staff)
     stamp = store.catalogue_stamp(session)
     held = _cards.get(where)
     if (
@@ -258,7 +259,7 @@ def comparison(
     """`how do we compare on X`: our figure, every comparator's, our ranks and band, and each
     statistical neighbour's figure."""
     key = (
-        str(session.get_bind().url),
+        str(session.get_bind().engine.url),
         request.viewer.is_staff,
         indicator,
         None if period is None else period.end,

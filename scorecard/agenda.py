@@ -18,7 +18,7 @@ from typing import Any
 
 from scorecard.concerns import STATUS_WORDS, Concern, ConcernEvent, Step, history_lines
 from scorecard.model import Meeting
-from scorecard.rules import LONDON
+from scorecard.working_days import LONDON
 
 __all__ = [
     "COLUMNS",

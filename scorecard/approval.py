@@ -20,7 +20,7 @@ from typing import Any
 
 from scorecard.characters import CANNOT_STORE, unstorable
 from scorecard.model import Role, Viewer
-from scorecard.rules import LONDON
+from scorecard.working_days import LONDON
 
 __all__ = [
     "PUBLISHER",

@@ -22,8 +22,7 @@ from typing import Any
 
 from scorecard.characters import CANNOT_STORE, unstorable
 from scorecard.model import Meeting, Role, Viewer
-from scorecard.rules import LONDON
-from scorecard.working_days import add_working_days, is_working_day, working_days_between
+from scorecard.working_days import LONDON, add_working_days, is_working_day, working_days_between
 
 __all__ = [
     "DEFAULT_BRIEFING_WORKING_DAYS",

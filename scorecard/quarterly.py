@@ -37,13 +37,13 @@ from scorecard.model import (
 )
 from scorecard.periods import Frequency, Period, months_of, year_of
 from scorecard.rules import (
-    LONDON,
     ObservationIndex,
     frequency_label,
     index_observations,
     polarity_words,
     visible,
 )
+from scorecard.working_days import LONDON
 
 __all__ = [
     "SNAPSHOT_VERSION",

@@ -11,7 +11,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from zoneinfo import ZoneInfo
 
 from scorecard.model import (
     DEFAULT_SUPPRESS_BELOW,
@@ -31,6 +30,7 @@ from scorecard.model import (
     YtdMethod,
 )
 from scorecard.periods import Frequency, Period, YearBasis, year_of_period
+from scorecard.working_days import LONDON
 
 __all__ = [
     "COUNT_NOTE",
@@ -75,7 +75,6 @@ ObservationIndex = Mapping[Period, Observation]
 # Shown where there is no figure at all (not loaded, or loaded as blank).
 NO_FIGURE = "no figure"
 # Embargo times without a zone are council time (spec: Disclosure control).
-LONDON = ZoneInfo("Europe/London")
 
 
 # --- Rounding and display ------------------------------------------------------------------

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 import holidays as holiday_calendars
 
 __all__ = [
-    "COUNCIL_TIME_ZONE",
+    "LONDON",
     "add_working_days",
     "bank_holidays",
     "is_working_day",
@@ -25,7 +25,8 @@ __all__ = [
     "working_days_between",
 ]
 
-COUNCIL_TIME_ZONE = "Europe/London"
+# England's clock: an English council's working days and publication times (the one definition).
+LONDON = ZoneInfo("Europe/London")
 
 @cache
 def _year_of_holidays(year: int) -> frozenset[date]:
@@ -98,7 +99,7 @@ def working_days_between(start: date, end: date, holidays: Collection[date] | No
 def next_working_day_at(
     moment: datetime,
     at: time = time(9, 0),
-    tz: str = COUNCIL_TIME_ZONE,
+    zone: ZoneInfo = LONDON,
     holidays: Collection[date] | None = None,
 ) -> datetime:
     """`at` o'clock in `tz` on the first working day after `moment`'s date there.
@@ -106,11 +107,10 @@ def next_working_day_at(
     Approved on Friday 25 October 2024 at 16:00 BST: Monday 28 October 2024 09:00 GMT (the
     clocks went back on the Sunday); approved on Friday 23 August 2024: Tuesday 27 August 2024
     09:00 BST (Monday was a bank holiday); approved on Christmas Eve 2024: Friday 27 December.
-    The result is an aware date-time in `tz`; `moment` must be aware.
+    The result is an aware date-time in `zone`; `moment` must be aware.
     """
     if moment.tzinfo is None:
         raise ValueError("moment must be an aware date-time")
-    zone = ZoneInfo(tz)
     local_day = moment.astimezone(zone).date()
     day = add_working_days(local_day, 1, holidays)
     # A wall-clock time that a clock change skips or repeats does not arise at 09:00 in London;

@@ -153,16 +153,3 @@ def _file_not_ready(error: Any) -> bool:
         return False
     details = " ".join(str(item) for item in (error.response.get("errors") or []))
     return "slack_file" in details or "invalid slack file" in details
-
-
-def _error_code(error: Any) -> str:
-    response = getattr(error, "response", None)
-    return str(response.get("error", "")) if response is not None else ""
-
-
-def _file_not_ready(error: Any) -> bool:
-    """Slack's refusal of an image block whose uploaded file it has not finished processing."""
-    if _error_code(error) != "invalid_blocks":
-        return False
-    details = " ".join(str(item) for item in (error.response.get("errors") or []))
-    return "slack_file" in details or "invalid slack file" in details

@@ -288,7 +288,7 @@ def serve_http(
     worker finishes its requests in flight, stops its scheduler and gives up the leader lock,
     and the process exits 0 within `GRACEFUL_SECONDS`.
     """
-    from gunicorn.app.base import BaseApplication
+    from gunicorn.app.base import BaseApplication  # type: ignore[import-untyped]  # ships no types
 
     finish: list[Callable[[], None]] = []
 
@@ -340,4 +340,4 @@ def serve_socket_mode(app: App, app_token: str) -> None:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
     log.info("kpibot connecting to Slack in Socket Mode")
-    SocketModeHandler(app, app_token).start()
+    SocketModeHandler(app, app_token).start()  # type: ignore[no-untyped-call]  # unannotated in slack_bolt

@@ -95,7 +95,7 @@ def test_approval_on_friday_before_the_clocks_go_back_publishes_monday_9_gmt() -
 def test_approval_on_friday_before_a_bank_holiday_publishes_tuesday_9_bst() -> None:
     approved = datetime(2024, 8, 23, 15, 30, tzinfo=LONDON)
 
-    publish = next_working_day_at(approved, time(9, 0), tz="Europe/London")
+    publish = next_working_day_at(approved, time(9, 0), ZoneInfo("Europe/London"))
 
     assert publish.astimezone(UTC) == datetime(2024, 8, 27, 8, 0, tzinfo=UTC)
 
