@@ -28,7 +28,7 @@ from scorecard.approval import ApprovalRefused, CommentNeeded, Step
 from scorecard.concerns import ConcernError
 from scorecard.periods import Frequency, Period, PeriodError, parse_period
 
-__all__ = ["ALREADY_SENT", "OUT_OF_DATE", "Finished", "Invalid", "Sessions", "submit"]
+__all__ = ["ALREADY_SENT", "OUT_OF_DATE", "Finished", "Invalid", "Sessions", "quarter_of", "submit"]
 
 OUT_OF_DATE = "That button is out of date: ask again with /scorecard draft."
 ALREADY_SENT = "This form was already sent: the step was taken once."
@@ -127,7 +127,8 @@ def _concern_step(
     return Finished("Done", reply=done.reply, queued=done.queued, refresh_home=True)
 
 
-def _quarter(text: str) -> Period | None:
+def quarter_of(text: str) -> Period | None:
+    """A quarter named in a button or a form ("2024/25 Q2"), or None."""
     try:
         return parse_period(text.strip(), Frequency.QUARTERLY)
     except PeriodError:
@@ -141,7 +142,7 @@ def _scorecard(
     step: Step,
     publication: Publication,
 ) -> Invalid | Finished:
-    period = _quarter(submission.context.get("quarter", ""))
+    period = quarter_of(submission.context.get("quarter", ""))
     if period is None:
         return Finished("Not done", text=OUT_OF_DATE)
     comment = submission.value(FieldId.COMMENT)

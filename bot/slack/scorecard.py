@@ -27,15 +27,14 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
 from bot.slack.forms import form_view
-from bot.slack.services import Services, explain_refusal
+from bot.slack.services import Services, explain_refusal, message_ts_of, user_of, value_of
 from data.scorecards import ChangedMeanwhile
 from handlers import scorecard
 from handlers.approval import page_name, take_step
 from handlers.forms import scorecard_form
 from handlers.reply import ActionId
-from handlers.submissions import OUT_OF_DATE
+from handlers.submissions import OUT_OF_DATE, quarter_of
 from scorecard.approval import ApprovalRefused, Step
-from scorecard.periods import Frequency, Period, PeriodError, parse_period
 
 log = logging.getLogger("kpibot.slack.scorecard")
 
@@ -58,14 +57,14 @@ def register(app: App, services: Services) -> None:
         """The published scorecard as a picture, drawn after the acknowledgement and uploaded to
         the member's direct messages (the answer it came from was private)."""
         args.ack()
-        user, value = _user(args), _value(args)
+        user, value = user_of(args), value_of(args)
         quarter, _, cluster = value.partition("|")
         with services.runtime.session() as session:
             card = scorecard.published_scorecard(session, quarter.strip(), cluster.strip())
         if card is None:
             _tell(args, f"There is no published {quarter} scorecard to show: ask again with /scorecard.")
             return
-        if not services.first_time(f"slack-scorecard-image:{_message_ts(args)}:{user}:{value}"):
+        if not services.first_time(f"slack-scorecard-image:{message_ts_of(args)}:{user}:{value}"):
             return
         from scorecard.charts import scorecard_image
 
@@ -91,8 +90,8 @@ def register(app: App, services: Services) -> None:
         def on_step(args: Args) -> None:
             """Prepare or Submit: taken at once, the result told privately."""
             args.ack()
-            user = _user(args)
-            period = _quarter(_value(args))
+            user = user_of(args)
+            period = quarter_of(value_of(args))
             if period is None:
                 _tell(args, OUT_OF_DATE)
                 return
@@ -117,8 +116,8 @@ def register(app: App, services: Services) -> None:
         def on_press(args: Args) -> None:
             """Approve or Return: refused at once if this person may not, else the comment form."""
             args.ack()
-            user = _user(args)
-            period = _quarter(_value(args))
+            user = user_of(args)
+            period = quarter_of(value_of(args))
             if period is None:
                 _tell(args, OUT_OF_DATE)
                 return
@@ -145,22 +144,3 @@ def register(app: App, services: Services) -> None:
 
 def _tell(args: Args, text: str) -> None:
     args.respond(**render.private_note(text))
-
-
-def _quarter(text: str) -> Period | None:
-    try:
-        return parse_period(text.strip(), Frequency.QUARTERLY)
-    except PeriodError:
-        return None
-
-
-def _value(args: Args) -> str:
-    return str((args.action or {}).get("value", ""))
-
-
-def _user(args: Args) -> str:
-    return str(args.body.get("user", {}).get("id", ""))
-
-
-def _message_ts(args: Args) -> str:
-    return str((args.body.get("container") or {}).get("message_ts", ""))
