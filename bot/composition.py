@@ -13,10 +13,10 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from bot.messaging import Messenger
+from bot.messaging import Directory, Messenger
 from bot.settings import Settings
 
-__all__ = ["messengers_for", "settings"]
+__all__ = ["directories_for", "messengers_for", "settings"]
 
 
 @cache
@@ -42,4 +42,15 @@ def messengers_for(settings: Settings, *, slack_client: Any = None) -> tuple[Mes
         from bot.slack.messenger import SlackMessenger
 
         found.append(SlackMessenger(slack_client or web_client(settings)))
+    return tuple(found)
+
+
+def directories_for(settings: Settings, *, slack_client: Any = None) -> tuple[Directory, ...]:
+    """A people directory for each platform this copy has a token for (names: bot.names)."""
+    found: list[Directory] = []
+    if settings.slack_bot_token or slack_client is not None:
+        from bot.slack.app import web_client
+        from bot.slack.directory import SlackDirectory
+
+        found.append(SlackDirectory(slack_client or web_client(settings)))
     return tuple(found)

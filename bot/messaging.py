@@ -16,7 +16,7 @@ from typing import Any, ClassVar, Literal, Protocol
 
 from handlers.reply import Reply
 
-__all__ = ["Address", "Image", "Messenger", "Outgoing"]
+__all__ = ["Address", "Directory", "Entry", "Image", "Messenger", "Outgoing"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,4 +60,24 @@ class Messenger(Protocol):
 
     def send(self, to: Address, message: Outgoing, *, key: str) -> str:
         """Send, carrying `key` so that `find` can see it later; the message's id there."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """What a platform's directory says of a user: the name people know them by, and their
+    e-mail where the platform shares it."""
+
+    name: str
+    email: str | None = None
+
+
+class Directory(Protocol):
+    """One platform's directory of people (Slack: users.info)."""
+
+    platform: ClassVar[str]
+
+    def look_up(self, user_id: str) -> Entry | None:
+        """The user's entry; None when the directory does not know them or cannot answer now
+        (it never raises: a name is a courtesy, never a reason for a step to fail)."""
         ...

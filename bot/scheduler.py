@@ -15,7 +15,7 @@ double send impossible even without the lock.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore  # type: ignore[import-untyped]
 from apscheduler.schedulers.background import BackgroundScheduler  # type: ignore[import-untyped]
 
+from bot.messaging import Directory
+from bot.names import refresh_everyone
 from bot.observability import record_scheduler_run
 from bot.publisher import Messengers, PublicationReport, deliver_due, run_publication
 from bot.runtime import Runtime, utc_now
@@ -46,6 +48,7 @@ __all__ = [
     "concern_reminders_job",
     "create_scheduler",
     "ensure_job_table",
+    "names_job",
     "publish_due_job",
     "remind_about_concerns",
     "reminders_job",
@@ -83,6 +86,8 @@ class SchedulerContext:
     messengers: Messengers
     leader: Leader
     clock: Callable[[], datetime] = utc_now
+    # Where people's names come from (bot.names).
+    directories: Sequence[Directory] = ()
 
     @property
     def holder(self) -> str:
@@ -182,6 +187,20 @@ def concern_reminders_job() -> None:
             log.info("queued concern reminders %s", queued)
 
 
+def names_job() -> None:
+    """At start and daily: everyone's name from the directories, if this copy leads."""
+    context = _context
+    if context is None or not context.directories:
+        return
+    record_scheduler_run("names")
+    with store_may_be_down("names"):
+        now = context.clock()
+        if context.leader.acquire(now):
+            found = refresh_everyone(context.runtime, context.directories, now=now)
+            if found:
+                log.info("looked up %d people's names", found)
+
+
 def ensure_job_table(engine: Engine) -> SQLAlchemyJobStore:
     """The job store on `engine`, its table created if missing, under the store's schema lock.
 
@@ -219,6 +238,7 @@ def start(
     clock: Callable[[], datetime] = utc_now,
     leader: Leader | None = None,
     run_now: bool = True,
+    directories: Sequence[Directory] = (),
 ) -> BackgroundScheduler:
     """Register this process's context, add the jobs (replacing stored ones of the same id) and
     start. `run_now` runs publication at once, catching up on anything missed while down."""
@@ -228,6 +248,7 @@ def start(
         messengers=messengers,
         leader=leader or Leader(runtime.engine),
         clock=clock,
+        directories=directories,
     )
     _context = context
     scheduler = create_scheduler(context)
@@ -246,6 +267,11 @@ def start(
     scheduler.add_job(
         "bot.scheduler:concern_reminders_job", "interval", hours=1, id="concern_reminders",
         name="Chase overdue concerns; agenda and briefing before meetings", replace_existing=True,
+    )
+    scheduler.add_job(
+        "bot.scheduler:names_job", "interval", hours=24, id="names",
+        name="People's names from the platforms' directories", replace_existing=True,
+        **({"next_run_time": utc_now()} if run_now else {}),
     )
     scheduler.start()
     return scheduler

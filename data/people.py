@@ -15,7 +15,7 @@ a session of their own.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data.schema import AccountRow, PersonRow
+from data.schema import AccountRow, ConcernRow, PersonRow, RoleRow
 
 __all__ = [
     "NAME_KEPT_FOR",
@@ -31,7 +31,9 @@ __all__ = [
     "Person",
     "accounts_of",
     "identities_of",
+    "known_people",
     "names_of",
+    "needing_names",
     "person_of",
     "remember",
 ]
@@ -134,12 +136,14 @@ def remember(
     if account is None:
         owner = _by_email(session, email) if email else None
         person_id = owner.id if owner is not None else _default_id(platform, user_id)
+        if session.get(PersonRow, person_id) is None:
+            session.add(PersonRow(id=person_id))
+            session.flush()  # the person first: the account refers to them
         account = AccountRow(platform=platform, user_id=user_id, person_id=person_id)
         session.add(account)
+        session.flush()
     person = session.get(PersonRow, account.person_id)
-    if person is None:
-        person = PersonRow(id=account.person_id)
-        session.add(person)
+    assert person is not None  # an account's person exists (foreign key)
     if email and person.email is None:
         taken = session.scalar(select(PersonRow.id).where(func.lower(PersonRow.email) == email))
         if taken is None:
@@ -154,8 +158,35 @@ def remember(
     return account.person_id
 
 
-def names_of(session: Session, person_ids: set[str] | frozenset[str]) -> dict[str, str]:
+def needing_names(session: Session, person_ids: Iterable[str], *, now: datetime) -> list[str]:
+    """Which of `person_ids` have no name, or one older than NAME_KEPT_FOR (look them up)."""
+    wanted = sorted(set(person_ids))
+    if not wanted:
+        return []
+    fresh_since = _naive(now - NAME_KEPT_FOR)
+    fresh = set(
+        session.scalars(
+            select(PersonRow.id).where(
+                PersonRow.id.in_(wanted),
+                PersonRow.display_name.is_not(None),
+                PersonRow.name_checked_at >= fresh_since,
+            )
+        )
+    )
+    return [person for person in wanted if person not in fresh]
+
+
+def known_people(session: Session) -> set[str]:
+    """Everyone the store names: people, the roles table's people, concerns' members."""
+    found = set(session.scalars(select(PersonRow.id)))
+    found.update(session.scalars(select(RoleRow.user)))
+    found.update(session.scalars(select(ConcernRow.member)))
+    return {person for person in found if person}
+
+
+def names_of(session: Session, person_ids: Iterable[str]) -> dict[str, str]:
     """The display names known for `person_ids` (those with none are left out)."""
+    person_ids = set(person_ids)
     if not person_ids:
         return {}
     rows = session.execute(

@@ -17,7 +17,7 @@ from data import outbox, store
 from data.outbox import OutboxMessage
 from handlers import outgoing
 from handlers.concern_steps import Policy
-from handlers.concern_views import day_words, quote, subject
+from handlers.concern_views import day_words, name_of, quote, subject
 from handlers.reply import Kind, Reply, Table
 from scorecard import concerns as life
 from scorecard.agenda import AgendaItem
@@ -139,7 +139,8 @@ def agenda_message(session: Session, meeting: Meeting) -> Reply:
         table=Table(
             ("Concern", "About", "Raised by", "Service area"),
             tuple(
-                (c.reference, subject(session, c), c.member, c.service_area or "") for c in escalated
+                (c.reference, subject(session, c), name_of(session, c.member), c.service_area or "")
+                for c in escalated
             ),
         )
         if escalated

@@ -5,13 +5,13 @@ text, a date). Reading only: the steps are handlers.concern_steps.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy.orm import Session
 
 from data import concerns as concern_store
-from data import store
+from data import people, store
 from handlers.reply import Action, ActionId, Fact, Kind, Reply, Request, Table
 from scorecard import concerns as life
 from scorecard.concerns import (
@@ -40,6 +40,19 @@ def subject(session: Session, concern: Concern) -> str:
 
 def reference(concern: Concern) -> str:
     return f"C-{concern.id}" if concern.id is not None else "(not yet kept)"
+
+
+def name_of(session: Session, person_id: str) -> str:
+    """A person as people know them: their name from the directory (bot.names keeps it), or
+    their id where no name is known."""
+    return people.names_of(session, [person_id]).get(person_id, person_id)
+
+
+def names_for(session: Session, person_ids: Iterable[str]) -> dict[str, str]:
+    """Each person's name, or their id where none is known (one query for a list)."""
+    wanted = set(person_ids)
+    known = people.names_of(session, wanted)
+    return {person: known.get(person, person) for person in wanted}
 
 
 def quote(text: str, limit: int = 500) -> str:
@@ -164,7 +177,7 @@ def show(request: Request, session: Session, concern_id: int) -> Reply:
         Fact("Status", status_line(concern, today)),
     ]
     if request.viewer.user != concern.member:
-        facts.insert(1, Fact("Raised by", concern.member))
+        facts.insert(1, Fact("Raised by", name_of(session, concern.member)))
     return Reply(
         kind=Kind.CONCERN,
         heading=f"Concern {concern.reference}",
@@ -321,7 +334,8 @@ def _queue_item(request: Request, session: Session, concern: Concern, today: dat
         heading=f"{concern.reference}: {subject(session, concern)}",
         summary=(
             f"{quote(concern.text, 600)}\n"
-            f"Raised by {concern.member} on {concern.created_at.astimezone(LONDON):%d %b %Y}. "
+            f"Raised by {name_of(session, concern.member)} "
+            f"on {concern.created_at.astimezone(LONDON):%d %b %Y}. "
             f"{status_line(concern, today)}."
         ),
         actions=actions_for(request, concern),
@@ -373,7 +387,8 @@ def _table_reply(
     )
     if with_member:
         columns = ("Concern", "Member", *columns[1:])
-        rows = tuple((row[0], c.member, *row[1:]) for row, c in zip(rows, shown, strict=True))
+        names = names_for(session, (c.member for c in shown))
+        rows = tuple((row[0], names[c.member], *row[1:]) for row, c in zip(rows, shown, strict=True))
     more = len(concerns) - len(shown)
     count = f"{len(concerns)} concern{'s' if len(concerns) != 1 else ''}"
     return Reply(

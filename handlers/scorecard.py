@@ -370,13 +370,14 @@ def queue_for_approvers(request: Request, session: Session, outcome: StepOutcome
     wanted = parse_period(record.quarter, Frequency.QUARTERLY)
     submitted_by = record.submitted_by or request.viewer.user
     queued = []
+    submitter = people.names_of(session, [submitted_by]).get(submitted_by, submitted_by)
     for approver in approvers_to_tell(session, submitted_by):
         roles = frozenset(a.role for a in store.roles_of(session, *people.identities_of(session, approver)))
         viewer = Viewer(approver, roles | {Role.MEMBER, Role.BOARD_APPROVER})
         draft = draft_reply(Request("", viewer, request.now, request.suppress_below), session, wanted)
         told = replace(
             draft,
-            summary=f"{submitted_by} submitted it to the Performance Board for approval.\n{draft.summary}",
+            summary=f"{submitter} submitted it to the Performance Board for approval.\n{draft.summary}",
         )
         key = f"scorecard:{record.id}:submitted:{record.submitted_at.isoformat()}:dm:{approver}"
         done = queue_message(session, approver, "scorecard_submitted", key, told, now=request.now)

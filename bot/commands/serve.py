@@ -92,7 +92,7 @@ def serve_forever(
 def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
     """One HTTP worker: its store, its App, its scheduler, its front door; and how to stop."""
     from bot import scheduler
-    from bot.composition import messengers_for
+    from bot.composition import directories_for, messengers_for
     from bot.observability import metrics_page
     from bot.pages import NewsletterPages
     from bot.runtime import open_runtime
@@ -102,7 +102,8 @@ def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
 
     runtime = open_runtime(settings)
     app = create_app(settings, runtime)
-    jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=app.client))
+    jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=app.client),
+                           directories=directories_for(runtime.settings, slack_client=app.client))
     front = wsgi_app(app, NewsletterPages(runtime), signing_secret=settings.slack_signing_secret,
                      ready=lambda: store_answers(runtime.engine),
                      metrics=lambda: metrics_page(lambda: _outbox_depth(runtime)))
@@ -129,12 +130,13 @@ def _serve_socket_mode(runtime: Runtime) -> None:
     import signal
 
     from bot import scheduler
-    from bot.composition import messengers_for
+    from bot.composition import directories_for, messengers_for
     from bot.slack.app import create_app
     from bot.slack.server import serve_socket_mode
 
     app = create_app(runtime.settings, runtime, socket_mode=True)
-    jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=app.client))
+    jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=app.client),
+                           directories=directories_for(runtime.settings, slack_client=app.client))
 
     def stop(_signal: int, _frame: object) -> None:
         raise KeyboardInterrupt

@@ -91,9 +91,15 @@ def create_app(
         process_before_response=False,
         logger=bolt_log,
     )
+    from bot.slack.directory import SlackDirectory
     from bot.slack.messenger import SlackMessenger
 
-    services = Services(runtime=runtime, messengers=(SlackMessenger(app.client),), clock=clock)
+    services = Services(
+        runtime=runtime,
+        messengers=(SlackMessenger(app.client),),
+        directories=(SlackDirectory(app.client),),
+        clock=clock,
+    )
     app.use(_skip_handled_events(services))
     app.error(on_error)
 

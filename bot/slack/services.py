@@ -21,7 +21,8 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.messaging import Messenger
+from bot.messaging import Directory, Messenger
+from bot.names import refresh_names
 from bot.publisher import deliver_now
 from bot.runtime import Runtime, utc_now, viewer_for
 from bot.settings import Settings, policy_for, publication_for
@@ -43,11 +44,14 @@ class Services:
 
     runtime: Runtime
     messengers: tuple[Messenger, ...] = ()
+    directories: tuple[Directory, ...] = ()
     clock: Callable[[], datetime] = utc_now
     answer_budget: float = ANSWER_BUDGET
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="kpibot-answer")
     )
+    # People whose names this process has asked for (each once; the store keeps them).
+    met: set[str] = field(default_factory=set)
 
     @property
     def settings(self) -> Settings:
@@ -63,13 +67,22 @@ class Services:
 
     def request(self, session: Session, user: str, text: str) -> Request:
         """The platform-neutral request: the member's words, who they are (the person behind the
-        Slack user, and their roles), and now."""
+        Slack user, and their roles), and now. Someone this process has not met yet has their
+        name looked up, after the answer (bot.names)."""
+        person = people.person_of(session, PLATFORM, user)
+        self._meet(person)
         return Request(
             text=text,
-            viewer=viewer_for(session, people.person_of(session, PLATFORM, user)),
+            viewer=viewer_for(session, person),
             now=self.clock(),
             suppress_below=self.settings.suppress_below,
         )
+
+    def _meet(self, person: str) -> None:
+        if not self.directories or person in self.met:
+            return
+        self.met.add(person)
+        self.executor.submit(refresh_names, self.runtime, self.directories, [person], now=self.clock())
 
     def asker(self, user: str) -> Callable[[Session, str], Request]:
         """Who is asking, for a handler that opens its own sessions (handlers.submissions)."""

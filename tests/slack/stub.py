@@ -54,6 +54,8 @@ class SlackStub:
     scripted: dict[str, list[_Scripted]] = field(default_factory=dict)
     changed: threading.Condition = field(default_factory=threading.Condition)
     responses: int = 0
+    # users.info's directory: user id -> (display name, real name, e-mail); others are unknown.
+    directory: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
     def start(self) -> SlackStub:
         stub = self
@@ -203,6 +205,14 @@ class SlackStub:
         if method == "conversations.open":
             user = str(call.params.get("users", "U0NOBODY")).split(",")[0]
             return 200, {}, {"ok": True, "channel": {"id": f"D{user}"}}
+        if method == "users.info":
+            user = str(call.params.get("user", ""))
+            if user not in self.directory:
+                return 200, {}, {"ok": False, "error": "user_not_found"}
+            display, real, email = self.directory[user]
+            profile = {"display_name": display, "real_name": real, "email": email}
+            return 200, {}, {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": real,
+                                                  "profile": profile}}
         if method == "files.getUploadURLExternal":
             return 200, {}, {"ok": True, "upload_url": f"{self.base}/upload/F0CHART", "file_id": "F0CHART"}
         if method == "files.completeUploadExternal":
