@@ -25,7 +25,7 @@ from handlers.scrutiny_replies import (
     overview_reply,
     reds_reply,
 )
-from scorecard import query
+from scorecard import understanding as query
 from scorecard.card import IndicatorCard, build_card, latest_period
 from scorecard.changes import Direction, moved, since_scorecard
 from scorecard.comparison import Comparison, behind, compare
