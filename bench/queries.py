@@ -34,7 +34,7 @@ from data import store  # noqa: E402
 from data.db import ensure_schema, make_engine  # noqa: E402
 from data.load import load_frames, load_path  # noqa: E402
 from scorecard.model import Indicator  # noqa: E402
-from scorecard.query import (  # noqa: E402
+from scorecard.understanding import (  # noqa: E402
     DEFAULT_VOCABULARY_FILE,
     Choices,
     IndicatorMatch,

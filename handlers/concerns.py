@@ -14,7 +14,7 @@ from handlers import outgoing
 from handlers.concern_views import quote, reference, subject
 from handlers.kpi import card_by_code, vocabulary
 from handlers.reply import Kind, Reply, Request
-from scorecard import query
+from scorecard import understanding as query
 from scorecard.card import card_as_dict
 from scorecard.concerns import (
     Concern,

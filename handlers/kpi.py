@@ -30,7 +30,7 @@ from handlers.replies import (
     not_found_reply,
 )
 from handlers.reply import Action, ActionId, Kind, Reply, Request
-from scorecard import query
+from scorecard import understanding as query
 from scorecard.card import IndicatorCard, area_figure, build_card, latest_period
 from scorecard.glossary import BUILTIN_GLOSSARY, GLOSSARY_ALIASES, lookup, merge_glossary
 from scorecard.model import GlossaryEntry, Indicator
@@ -112,7 +112,8 @@ def _cache_dir() -> Path:
 def _code_version() -> str:
     """What built the index: the matcher's source, the vocabulary and the council names."""
     digest = hashlib.sha256()
-    digest.update(Path(query.__file__).read_bytes())
+    for source in sorted(Path(query.__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
     for name in (query.DEFAULT_VOCABULARY_FILE, query.COUNCILS_FILE):
         digest.update(resources.files("scorecard").joinpath(name).read_bytes())
     return digest.hexdigest()

@@ -25,7 +25,7 @@ from handlers.scrutiny_replies import (
     overview_reply,
     reds_reply,
 )
-from scorecard import query
+from scorecard import understanding as query
 from scorecard.card import IndicatorCard, build_card, latest_period
 from scorecard.changes import Direction, moved, since_scorecard
 from scorecard.comparison import Comparison, behind, compare
@@ -183,7 +183,7 @@ def reds(request: Request, session: Session) -> Reply:
 
 
 def answer(request: Request, session: Session, asked: Scrutiny) -> Reply:
-    """A scrutiny question understood by `scorecard.query` (see scrutiny_words)."""
+    """A scrutiny question understood by `scorecard.understanding` (see scrutiny_words)."""
     subject = asked.subject
     cluster = subject.cluster if isinstance(subject, query.ClusterMatch) else None
     if asked.kind is ScrutinyKind.OVERVIEW:

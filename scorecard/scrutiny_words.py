@@ -4,8 +4,8 @@
 chat-and-workflow.md "Scrutiny questions". The phrases are data (`scrutiny_words.toml`,
 shipped beside this module and read once, like a constant); `recognise` finds the question's
 phrase, the comparator named and the subject left over, and hands the subject back to the
-query resolver (an indicator or a cluster). `scorecard.query` calls it at one point, before
-any indicator matching. Pure apart from reading its own package data.
+query resolver (an indicator or a cluster). `scorecard.understanding.resolve` calls it at one
+point, before any indicator matching. Pure apart from reading its own package data.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ class ScrutinyKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Scrutiny:
     """A scrutiny question understood. `subject` is what the rest of the message resolved to
-    (a `query.IndicatorMatch`, `query.ClusterMatch` or `query.Choices`), None when nothing is
-    left ("what got worse"). `direction` is `declined`, `improved` or `changed` for CHANGES."""
+    (an `IndicatorMatch`, `ClusterMatch` or `Choices` of `scorecard.understanding`), None when
+    nothing is left ("what got worse"). `direction` is `declined`, `improved` or `changed` for CHANGES."""
 
     kind: ScrutinyKind
     direction: str | None = None

@@ -2,8 +2,8 @@
 
 Run: .venv/bin/python scripts/make_councils.py [path/to/la_code_list.xlsx]
 (default: ../shared/data/lait/la_code_list.xlsx). Council names are public facts; the file
-holds names only, never figures. The query resolver reads it (scorecard.query) so that "in
-Leeds" in a member's question is a place, not part of an indicator's name.
+holds names only, never figures. The query resolver reads it (scorecard.understanding) so that
+"in Leeds" in a member's question is a place, not part of an indicator's name.
 
 Each council is written as DfE spells it, without notes in brackets ("Bournemouth (Pre LG)"),
 plus the shorter names people use: "Bristol, City of" is also "Bristol" and "City of

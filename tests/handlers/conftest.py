@@ -15,7 +15,7 @@ from data.db import ensure_schema, make_engine
 from data.lait import lait_frames
 from data.load import load_frames, load_path
 from scorecard.model import Indicator
-from scorecard.query import DEFAULT_VOCABULARY_FILE, QueryIndex, Vocabulary
+from scorecard.understanding import DEFAULT_VOCABULARY_FILE, QueryIndex, Vocabulary
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample"

@@ -24,7 +24,7 @@ from data.db import make_engine
 from handlers import kpi
 from scorecard.glossary import BUILTIN_GLOSSARY, GLOSSARY_ALIASES, lookup, merge_glossary
 from scorecard.model import GlossaryEntry
-from scorecard.query import (
+from scorecard.understanding import (
     Choices,
     Command,
     GlossaryMatch,

@@ -22,7 +22,14 @@ from handlers import kpi
 from handlers.reply import Request
 from scorecard.glossary import BUILTIN_GLOSSARY, GLOSSARY_ALIASES, lookup
 from scorecard.model import Indicator, Viewer
-from scorecard.query import Choices, ClusterMatch, GlossaryMatch, IndicatorMatch, QueryIndex, Resolution
+from scorecard.understanding import (
+    Choices,
+    ClusterMatch,
+    GlossaryMatch,
+    IndicatorMatch,
+    QueryIndex,
+    Resolution,
+)
 
 TODAY = date(2026, 12, 1)
 NOW = datetime(2026, 12, 1, 12, tzinfo=UTC)

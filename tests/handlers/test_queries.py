@@ -10,7 +10,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from scorecard.query import (
+from scorecard.understanding import (
     Choices,
     ClusterMatch,
     Command,

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from handlers import kpi
 from handlers.reply import Request
 from scorecard.model import Viewer
-from scorecard.query import IndicatorMatch
+from scorecard.understanding import IndicatorMatch
 
 ROWS = read_rows()
 COUNCILS = sorted({row.council for row in ROWS})

@@ -8,8 +8,8 @@ from datetime import date
 import pytest
 
 from scorecard.model import Comparator
-from scorecard.query import ClusterMatch, IndicatorMatch, QueryIndex, Scrutiny, ScrutinyKind
 from scorecard.scrutiny_words import ScrutinyPhrases, default_phrases
+from scorecard.understanding import ClusterMatch, IndicatorMatch, QueryIndex, Scrutiny, ScrutinyKind
 
 TODAY = date(2026, 11, 23)
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from scorecard.model import Indicator, Polarity, Unit
 from scorecard.periods import Frequency, YearBasis
-from scorecard.query import (
+from scorecard.understanding import (
     DEFAULT_VOCABULARY_FILE,
     Choices,
     ClusterMatch,
