@@ -364,6 +364,23 @@ def test_kpi_scrutiny_questions(flow: Flow) -> None:
     flow.check("kpi_scrutiny")
 
 
+def test_kpi_more_questions(flow: Flow) -> None:
+    for question in (
+        "EHCP 20 weeks 2023/24",
+        "clusters",
+        "what's slipping in SEND",
+        "good news",
+        "what's changed since the last scorecard",
+        "EHCP 20 weeks vs neighbours",
+        "worse than neighbours",
+        "CLA rate ward Hollins Green",
+        "glossary",
+        "what does polarity mean",
+    ):
+        flow.command("/kpi", question)
+    flow.check("kpi_more_questions")
+
+
 def test_kpi_comparison_and_its_charts(flow: Flow) -> None:
     body = flow.command("/kpi", "how do we compare on CLA rate")
     for view in ("comparison", "comparators"):
