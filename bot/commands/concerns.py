@@ -285,10 +285,13 @@ def agenda(
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """The agenda pack for a meeting: each escalated concern, the figure the member saw when
-    raising it, the service's answer and the history."""
+    """The agenda pack for a meeting, as a clerk would print it: each escalated concern with the
+    member's name, the figure they saw when raising it, the service's answer, the reason for
+    escalation and every step dated in words (html prints on A4)."""
+    from bot.runtime import utc_now
     from handlers.concern_workflow import agenda as agenda_of
     from scorecard.agenda import agenda_csv, agenda_html
+    from scorecard.concerns import council_day
 
     try:
         on = date.fromisoformat(meeting)
@@ -304,7 +307,15 @@ def agenda(
                 raise typer.Exit(1) from None
     finally:
         runtime.engine.dispose()
-    text = agenda_csv(items) if output_format is PackFormat.CSV else agenda_html(found, items)
+    # People's names (platform id -> display name): the roles table carries no display name yet
+    # and the names directory is still to come (issue 17), so none is known and the pack shows
+    # each person by their id until the directory fills this in.
+    names: dict[str, str] = {}
+    text = (
+        agenda_csv(items, names)
+        if output_format is PackFormat.CSV
+        else agenda_html(found, items, names, prepared_on=council_day(utc_now()))
+    )
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -317,3 +328,4 @@ def agenda(
             f"Wrote the agenda pack for {on.isoformat()} ({count}, {output_format.value}) to {output}.",
             err=True,
         )
+
