@@ -18,6 +18,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,7 +77,7 @@ def pack(sample_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Pac
     shutil.copyfile(sample_database, folder / "store.sqlite")
     url = f"sqlite:///{folder / 'store.sqlite'}"
     monday = london(2026, 11, 2, 10, 0)
-    steps = [
+    steps: list[tuple[Any, ...]] = [  # (when, the command's words...)
         (monday, "raise", "--as", MEMBER, "--indicator", "SEND-01",
          "EHC plans keep slipping past 20 weeks: families in my ward wait months."),
         (monday, "raise", "--as", OTHER_MEMBER,
@@ -145,7 +146,7 @@ def test_the_first_page_seen_in_chromium_is_the_packs_front_page(pack: Pack, tmp
         # Text, tables and the first concern's dark heading band: far from blank, far from solid.
         assert 0.02 < dark / pixels < 0.5
         title = grey.crop((0, 0, grey.width, 100))
-        assert title.getextrema()[0] < 64  # the title's black letters at the top
+        assert min(title.getdata()) < 64  # the title's black letters at the top
         assert len(image.convert("RGB").getcolors(maxcolors=1 << 20) or ()) > 50  # anti-aliased text
 
 
