@@ -6,14 +6,17 @@ when the Performance Board approved it, so figures revised since never change wh
 were given. Staff (who may see drafts) ask `/scorecard draft 2024/25 Q2` for the quarter as it
 stands in the store now, with the approval steps they may take as buttons. Nothing here talks
 to a platform: the page link's base URL comes in as an argument.
+
+`scorecard_to_show` is the same rule for `kpibot scorecard show`: the published snapshot by
+default, the live figures only for staff who ask for them.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import replace
-from datetime import date
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -38,8 +41,12 @@ from scorecard.quarterly import (
 
 __all__ = [
     "DRAFT_REFUSED",
+    "LIVE_REFUSED",
     "NOT_PUBLISHED",
     "STEP_ACTIONS",
+    "LiveRefused",
+    "NotPublished",
+    "ScorecardToShow",
     "answer",
     "approvers_to_tell",
     "draft_reply",
@@ -48,6 +55,7 @@ __all__ = [
     "published_scorecard",
     "queue_for_approvers",
     "refusal_for",
+    "scorecard_to_show",
 ]
 
 NOT_PUBLISHED = (
@@ -61,6 +69,12 @@ DRAFT_REFUSED = (
     "governance advisor: you need the role of performance officer, board approver or "
     "governance advisor. If you should have one, ask the performance team to add you to the "
     "roles table. Published scorecards are in /scorecard."
+)
+
+LIVE_REFUSED = (
+    "The live figures are only for the performance team, the Performance Board and the "
+    "governance advisor: give your user id with --as if you hold one of those roles. Without "
+    "--live you get the scorecard as it was published."
 )
 
 # The buttons for each step, in the order the life takes them.
@@ -254,6 +268,66 @@ def _nothing_published(request: Request, session: Session) -> Reply:
         notes=notes,
         data=data,
     )
+
+
+# --- at the terminal -------------------------------------------------------------------------
+
+
+class LiveRefused(Exception):
+    """The live figures were asked for by someone who is not staff."""
+
+    def __init__(self) -> None:
+        super().__init__(LIVE_REFUSED)
+
+
+class NotPublished(Exception):
+    """The quarter has no published scorecard: the message says which quarters have one, or when
+    this one will be published."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScorecardToShow:
+    """The scorecard to show and what it is: `published_at` is None for the live figures."""
+
+    scorecard: QuarterlyScorecard
+    published_at: datetime | None
+
+    @property
+    def live(self) -> bool:
+        return self.published_at is None
+
+
+def scorecard_to_show(
+    session: Session, wanted: Period, viewer: Viewer, now: datetime, *, live: bool = False
+) -> ScorecardToShow:
+    """What `kpibot scorecard show` shows: the quarter's scorecard as it was frozen on approval
+    and published (members and staff alike); with `live`, the figures as they stand in the store
+    now as `viewer` may see them, for staff only (LiveRefused for anyone else). NotPublished,
+    with a message for the person, when the quarter has no published scorecard."""
+    if live:
+        if not viewer.is_staff:
+            raise LiveRefused()
+        return ScorecardToShow(build_from_store(session, wanted, viewer, now), None)
+    found = scorecards.published(session, wanted.label)
+    if found is not None:
+        return ScorecardToShow(scorecard_from_snapshot(found.snapshot), found.record.published_at)
+    waiting = next((r for r in scorecards.awaiting_publication(session) if r.quarter == wanted.label), None)
+    if waiting is not None and waiting.publish_at is not None:
+        message = (
+            f"The {wanted.label} scorecard has been approved and will be published on "
+            f"{when_words(waiting.publish_at)}."
+        )
+    else:
+        quarters = scorecards.published_quarters(session)
+        listed = (
+            f"Published scorecards: {', '.join(quarters)}."
+            if quarters
+            else "No scorecard has been published yet."
+        )
+        message = f"The {wanted.label} scorecard has not been published. {listed}"
+    if viewer.is_staff:
+        message += " The figures as they stand now: add --live."
+    raise NotPublished(message)
 
 
 # --- draft ------------------------------------------------------------------------------------

@@ -62,6 +62,19 @@ def register(app: typer.Typer) -> None:
         app.add_typer(concerns_app, name="concerns")
 
 
+def _names(runtime: Runtime, person_ids: set[str]) -> dict[str, str]:
+    """The people's names: looked up first where this terminal has a platform token (bot.names),
+    then as the store keeps them; a person with no name known is left out (shown by id)."""
+    from bot.composition import directories_for
+    from bot.names import refresh_names
+    from bot.runtime import utc_now
+    from data import people
+
+    refresh_names(runtime, directories_for(runtime.settings), person_ids, now=utc_now())
+    with runtime.reading() as session:
+        return people.names_of(session, person_ids)
+
+
 def _runtime(database_url: str | None) -> Runtime:
     from bot import composition
     from bot.runtime import open_runtime
@@ -285,10 +298,13 @@ def agenda(
     ] = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """The agenda pack for a meeting: each escalated concern, the figure the member saw when
-    raising it, the service's answer and the history."""
+    """The agenda pack for a meeting, as a clerk would print it: each escalated concern with the
+    member's name, the figure they saw when raising it, the service's answer, the reason for
+    escalation and every step dated in words (html prints on A4)."""
+    from bot.runtime import utc_now
     from handlers.concern_reminders import agenda as agenda_of
     from scorecard.agenda import agenda_csv, agenda_html
+    from scorecard.concerns import council_day
 
     try:
         on = date.fromisoformat(meeting)
@@ -302,9 +318,16 @@ def agenda(
             except LookupError as missing:
                 typer.echo(str(missing), err=True)
                 raise typer.Exit(1) from None
+        names = _names(runtime, {item.concern.member for item in items} | {
+            event.who for item in items for event in item.events
+        })
     finally:
         runtime.engine.dispose()
-    text = agenda_csv(items) if output_format is PackFormat.CSV else agenda_html(found, items)
+    text = (
+        agenda_csv(items, names)
+        if output_format is PackFormat.CSV
+        else agenda_html(found, items, names, prepared_on=council_day(utc_now()))
+    )
     if output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
@@ -317,3 +340,4 @@ def agenda(
             f"Wrote the agenda pack for {on.isoformat()} ({count}, {output_format.value}) to {output}.",
             err=True,
         )
+

