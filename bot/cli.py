@@ -23,6 +23,7 @@ COMMAND_MODULES = [
     "bot.commands.concerns",
     "bot.commands.approval",
     "bot.commands.serve",
+    "bot.commands.teams",
 ]
 
 

@@ -1,0 +1,1 @@
+"""Microsoft Teams: replies as Adaptive Cards, the app package an admin uploads."""
