@@ -62,6 +62,11 @@ class Messenger(Protocol):
         """Send, carrying `key` so that `find` can see it later; the message's id there."""
         ...
 
+    def update(self, to: Address, message_id: str, message: Outgoing, *, key: str) -> str:
+        """Change a message sent before (its id there) to `message`, in place, now carrying
+        `key`; the message's id."""
+        ...
+
 
 @dataclass(frozen=True, slots=True)
 class Entry:

@@ -138,6 +138,9 @@ def _deliver(runtime: Runtime, platforms: Mapping[str, Messenger], item: OutboxI
         # Queued by versions that wrote pages to disk: the page is now served from the store.
         return "served from the store", False
     messenger, address = _route(runtime, platforms, message.destination)
+    replaces = str(message.payload.get("replaces") or "")
+    if replaces:
+        return _replace(runtime, messenger, address, item, replaces)
     if item.attempts > 1:
         # Claimed before (a sender that died or failed, perhaps after the platform took the
         # message): look for it first. A first claim cannot follow a send: no look-up.
@@ -147,6 +150,25 @@ def _deliver(runtime: Runtime, platforms: Mapping[str, Messenger], item: OutboxI
             return already, True
     outgoing = Outgoing(str(message.payload["text"]), reply_of(message.payload), _picture(runtime, item))
     return messenger.send(address, outgoing, key=message.idempotency_key), False
+
+
+def _replace(
+    runtime: Runtime, messenger: Messenger, address: Address, item: OutboxItem, replaces: str
+) -> tuple[str, bool]:
+    """A message that changes an earlier one in place (an approver's Approve message once the
+    scorecard has moved on). If the earlier one never went, it never will: nothing to change."""
+    with runtime.session() as session:
+        original = outbox.by_key(session, replaces)
+        if original is None or (original.status is outbox.OutboxStatus.PENDING and outbox.supersede(
+            session, original.id, now=item.created_at
+        )):
+            return "nothing to change", False
+    if original.status is not outbox.OutboxStatus.SENT:
+        raise RuntimeError(f"{replaces}, which this changes, is being sent: trying again next round")
+    if not original.external_id or original.external_id == outbox.SUPERSEDED:
+        return "nothing to change", False
+    outgoing = Outgoing(str(item.message.payload["text"]), reply_of(item.message.payload))
+    return messenger.update(address, original.external_id, outgoing, key=item.message.idempotency_key), False
 
 
 @contextmanager

@@ -344,3 +344,24 @@ def items(
     if key_prefix is not None:
         query = query.where(OutboxRow.idempotency_key.startswith(key_prefix, autoescape=True))
     return [_item(row) for row in session.scalars(query)]
+
+
+def by_key(session: Session, key: str) -> OutboxItem | None:
+    """The message queued under `key`, if any."""
+    row = session.scalar(select(OutboxRow).where(OutboxRow.idempotency_key == key))
+    return None if row is None else _item(row)
+
+
+SUPERSEDED = "superseded"
+
+
+def supersede(session: Session, item_id: int, *, now: datetime) -> bool:
+    """Never send a message that is still waiting (a newer one replaces it): it is marked sent
+    with the external id SUPERSEDED. False when it is no longer waiting (being sent, or sent)."""
+    result = session.execute(
+        update(OutboxRow)
+        .where(OutboxRow.id == item_id, OutboxRow.status == OutboxStatus.PENDING.value)
+        .values(status=OutboxStatus.SENT.value, sent_at=_naive(now), external_id=SUPERSEDED)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(result, "rowcount", 0))

@@ -16,8 +16,10 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data import outbox, scorecards, store
+from data import outbox, people, scorecards, store
 from data.outbox import OutboxMessage
+from handlers import outgoing
+from handlers.reply import Action, ActionId, Kind, Reply
 from scorecard import approval, reminders
 from scorecard.approval import ScorecardRecord, ScorecardStatus, Step, when_words
 from scorecard.card import IndicatorData
@@ -166,12 +168,15 @@ def take_step(
             "than you can now approve it or return it with a comment.",
         )
     if step is Step.RETURN:
+        submitter = current.submitted_by if current is not None else None
         record, event = approval.return_to_draft(current, viewer, now=now, comment=comment, quarter=label)
         saved = scorecards.save_step(session, record, event)
+        notices = _tell_after(session, saved, event, submitter, now=now)
         return StepOutcome(
             saved, event,
             f"You returned the {label} scorecard to the performance team with your comment. "
             "It is a draft again.",
+            notices,
         )
     if step is Step.APPROVE:
         publish_at = now if publish_now else next_working_day_at(
@@ -188,13 +193,68 @@ def take_step(
             session, record, event, snapshot(frozen), published_values(frozen), messages, now=now
         )
         when = "now" if publish_now else f"on {when_words(publish_at)}"
+        notices = _tell_after(session, saved, event, saved.submitted_by, now=now, publishing=when)
         return StepOutcome(
             saved, event,
             f"You approved the {label} scorecard. Its figures are frozen as approved, and it will be "
             f"published to members {when}.",
-            tuple(m.destination for m in messages),
+            notices,
         )
     raise approval.NotAllowedNow("Only the bot publishes a scorecard, at its scheduled time.")
+
+
+def _tell_after(
+    session: Session,
+    record: ScorecardRecord,
+    event: approval.ScorecardEvent,
+    submitter: str | None,
+    *,
+    now: datetime,
+    publishing: str = "",
+) -> tuple[str, ...]:
+    """After an Approve or a Return, in its transaction: the performance officer who submitted
+    the scorecard is told (with the comment), and every board approver's message offering
+    Approve for it is changed in place to say what happened, so none offers a stale step. The
+    keys queued (deliver them after the commit)."""
+    assert record.id is not None
+    by = people.names_of(session, [event.who]).get(event.who, event.who)
+    local = event.at.astimezone(LONDON)
+    day = f"{local.day} {local:%B %Y}"
+    done = "approved" if event.step is Step.APPROVE else "returned to the performance team"
+    queued: list[str | None] = []
+    if submitter and submitter != event.who:
+        if event.step is Step.APPROVE:
+            told = Reply(
+                kind=Kind.SCORECARD,
+                heading=f"The {record.quarter} scorecard is approved",
+                summary=f"{by} approved it on {day}. It will be published to members {publishing}.",
+            )
+        else:
+            told = Reply(
+                kind=Kind.SCORECARD,
+                heading=f"The {record.quarter} scorecard was returned to you",
+                summary=f"{by} returned it on {day}. It is a draft again: change it, then submit it again.",
+                notes=(f"{by}'s comment: “{event.comment}”",) if event.comment else (),
+                actions=(Action(ActionId.SUBMIT_SCORECARD, "Submit again", record.quarter, primary=True),),
+            )
+        key = f"scorecard:{record.id}:{event.step.value}:{event.at.isoformat()}:dm:{submitter}"
+        queued.append(outgoing.queue_message(session, submitter, f"scorecard_{event.step.value}_notice", key,
+                                             told, now=now))
+    for offered in outbox.items(session, key_prefix=f"scorecard:{record.id}:submitted:"):
+        if offered.message.kind != "scorecard_submitted":
+            continue
+        approver = offered.message.destination.removeprefix(outbox.PERSON)
+        changed = Reply(
+            kind=Kind.SCORECARD,
+            heading=f"The {record.quarter} scorecard was {done}",
+            summary=f"{'You' if approver == event.who else by} {done.split(' to ')[0]} it on {day}. "
+            "There is nothing more to do here.",
+        )
+        queued.append(outgoing.queue_message(
+            session, approver, "scorecard_submitted_changed", f"{offered.message.idempotency_key}:changed",
+            changed, now=now, replaces=offered.message.idempotency_key,
+        ))
+    return tuple(key for key in queued if key is not None)
 
 
 def publish_due(session: Session, now: datetime) -> list[ScorecardRecord]:

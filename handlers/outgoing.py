@@ -68,14 +68,19 @@ def reply_of(payload: dict[str, Any]) -> Reply | None:
 
 
 def queue_message(
-    session: Session, to: str, kind: str, key: str, reply: Reply, *, now: datetime
+    session: Session, to: str, kind: str, key: str, reply: Reply, *, now: datetime, replaces: str = ""
 ) -> str | None:
-    """Queue `reply` for user `to` (a direct message) under `key`, in the caller's transaction;
-    the key if this call queued it, None if it was queued before (a retry)."""
+    """Queue `reply` for person `to` (a direct message) under `key`, in the caller's transaction;
+    the key if this call queued it, None if it was queued before (a retry). With `replaces` (an
+    earlier message's key) the earlier message is changed in place instead, or, if it has not
+    gone yet, never goes."""
+    payload = payload_of(reply)
+    if replaces:
+        payload["replaces"] = replaces
     message = OutboxMessage(
         destination=outbox.to_person(to),
         kind=kind[:64],
-        payload=payload_of(reply),
+        payload=payload,
         idempotency_key=key[:200],
         not_before=now,
     )

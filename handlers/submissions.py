@@ -168,4 +168,4 @@ def _scorecard(
     except (ApprovalRefused, ChangedMeanwhile) as refused:
         said = f"Not done: {refused}"
         return Finished("Not done", text=said, tell=said)
-    return Finished("Done", text=outcome.message, tell=outcome.message)
+    return Finished("Done", text=outcome.message, tell=outcome.message, queued=outcome.queued)

@@ -59,8 +59,9 @@ def _step(
                 comment=comment,
                 publish_now=now,
             )
-            # A submission tells the board approvers, as from Slack: queued with the step.
-            queued = queue_for_approvers(Request("", viewer, at), session, outcome)
+            # A submission tells the board approvers, as from Slack: queued with the step; an
+            # approval or a return tells the submitter and changes the approvers' messages.
+            queued = [*outcome.queued, *queue_for_approvers(Request("", viewer, at), session, outcome)]
     except (ApprovalRefused, ChangedMeanwhile) as refused:
         err.print(f"Not done: {refused}")
         raise typer.Exit(1) from None
@@ -69,8 +70,8 @@ def _step(
     out.print(outcome.message)
     if queued:
         err.print(
-            f"Queued {len(queued)} direct message(s) to the Performance Board approvers: the running bot "
-            "sends them, or run kpibot scorecard publish-due."
+            f"Queued {len(queued)} direct message(s): the running bot sends them, or run "
+            "kpibot scorecard publish-due."
         )
 
 

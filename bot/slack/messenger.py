@@ -112,8 +112,7 @@ class SlackMessenger:
         # The reply drawn with its buttons, or the plain text as sections; `text` is the
         # notification's (and a screen reader's) version.
         text, image = message.text, message.image
-        drawn = render.message(message.reply) if message.reply is not None else render.plain_message(text)
-        blocks: list[dict[str, Any]] = list(drawn["blocks"])
+        blocks = _blocks(message)
         if image is not None:
             uploaded = self.client.files_upload_v2(
                 content=image.png, filename=image.filename, title=image.title, alt_txt=image.alt_text[:1000]
@@ -121,6 +120,18 @@ class SlackMessenger:
             file_id = (uploaded.get("file") or {}).get("id") or uploaded["files"][0]["id"]
             blocks.append(render.image_block(file_id, title=image.title, alt_text=image.alt_text))
         return self._post(channel, render.notification(text), blocks, key=key, picture=image is not None)
+
+    def update(self, to: Address, message_id: str, message: Outgoing, *, key: str) -> str:
+        """chat.update on the conversation and ts the message was posted with."""
+        channel = self._channel(to)
+        self.client.chat_update(
+            channel=channel,
+            ts=message_id,
+            text=render.notification(message.text),
+            blocks=_blocks(message),
+            metadata={"event_type": KEY_EVENT, "event_payload": {"key": key}},
+        )
+        return message_id
 
     def _post(self, channel: str, text: str, blocks: list[dict[str, Any]], *, key: str, picture: bool) -> str:
         for pause in (*FILE_READY_WAITS, None):
@@ -153,3 +164,9 @@ def _file_not_ready(error: Any) -> bool:
         return False
     details = " ".join(str(item) for item in (error.response.get("errors") or []))
     return "slack_file" in details or "invalid slack file" in details
+
+
+def _blocks(message: Outgoing) -> list[dict[str, Any]]:
+    """The reply drawn with its buttons, or the plain text as sections."""
+    drawn = render.message(message.reply) if message.reply is not None else render.plain_message(message.text)
+    return list(drawn["blocks"])

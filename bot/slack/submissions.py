@@ -53,11 +53,11 @@ def register(app: App, services: Services) -> None:
         if not outcome:
             return
         done = outcome[0]
+        if done.tell:  # the person's own word first, then what the step causes for others
+            tell_later(args, str(submission.context.get("response_url", "")), user, done.tell)
         services.deliver_now(done.queued)
         if done.refresh_home:
             refresh_home(args.client, services, user)
-        if done.tell:
-            tell_later(args, str(submission.context.get("response_url", "")), user, done.tell)
 
     for form in FormId:
         app.view(form.value)(on_submit)

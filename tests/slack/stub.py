@@ -37,6 +37,8 @@ class Call:
     params: dict[str, Any]
     status: int = 200
     at: float = field(default_factory=time.monotonic)
+    # What the stub answered (a JSON body), e.g. the ts it gave a posted message.
+    answer: Any = None
 
 
 @dataclass
@@ -54,6 +56,7 @@ class SlackStub:
     scripted: dict[str, list[_Scripted]] = field(default_factory=dict)
     changed: threading.Condition = field(default_factory=threading.Condition)
     responses: int = 0
+    posted: int = 0
     # users.info's directory: user id -> (display name, real name, e-mail); others are unknown.
     directory: dict[str, tuple[str, str, str]] = field(default_factory=dict)
 
@@ -152,6 +155,7 @@ class SlackStub:
         call = Call(path, method, dict(handler.headers.items()), raw, params)
         status, headers, body = self._answer(call)
         call.status = status
+        call.answer = body
         with self.changed:
             self.calls.append(call)
             self.changed.notify_all()
@@ -196,7 +200,9 @@ class SlackStub:
             return 200, {}, AUTH_TEST
         if method == "chat.postMessage":
             channel = call.params.get("channel", "")
-            ts = f"{1_700_000_000 + len(self.calls)}.000100"
+            with self.changed:  # two posts at once get different ts
+                self.posted += 1
+                ts = f"{1_700_000_000 + self.posted}.000100"
             return 200, {}, {"ok": True, "channel": channel, "ts": ts}
         if method == "chat.postEphemeral":
             return 200, {}, {"ok": True, "message_ts": "1700000000.000200"}

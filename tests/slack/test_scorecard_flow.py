@@ -181,7 +181,7 @@ def test_prepared_and_submitted_by_the_officer_then_approved_by_a_board_approver
     settle(app)  # every listener has finished: the approvers' messages are marked sent
     with runtime.session() as session:
         items = outbox.items(session, key_prefix="scorecard:")
-    told = [item for item in items if ":submitted:" in item.message.idempotency_key]
+    told = [item for item in items if item.message.kind == "scorecard_submitted"]
     assert len(told) == 2 and {item.status for item in told} == {outbox.OutboxStatus.SENT}
 
 
@@ -375,3 +375,90 @@ def test_a_confirmation_whose_response_url_has_expired_comes_by_direct_message(
     to_approver = [c for c in stub.of("chat.postMessage") if c.params.get("channel") == APPROVER]
     assert any("You approved the 2024/25 Q2 scorecard" in str(c.params.get("text")) for c in to_approver)
     assert len(stub.of("response_url")) == replies  # the expired one was refused, not counted
+
+
+# --- notices (issue 17): the officer told, the approvers' messages changed in place -------------
+
+
+def dm_posts(stub: SlackStub, user: str) -> list[dict[str, Any]]:
+    return [c.params for c in stub.of("chat.postMessage") if c.params.get("channel") == f"D{user}"]
+
+
+def updates_to(stub: SlackStub, user: str) -> list[dict[str, Any]]:
+    return [c.params for c in stub.of("chat.update") if c.params.get("channel") == f"D{user}"]
+
+
+def offers_approve(params: dict[str, Any]) -> bool:
+    blocks = params.get("blocks") or []
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    return "scorecard_approve" in buttons(blocks)
+
+
+def test_approval_tells_the_officer_and_changes_every_approvers_message_in_place(
+    slack: Slack, stub: SlackStub, runtime: Runtime, app: App
+) -> None:
+    submitted_by_button(slack, stub)
+    stub.wait_for("chat.postMessage", 2)  # both approvers have their Approve message
+    approve_by_form(slack, stub)
+    stub.wait_until(lambda: len(stub.of("chat.update")) == 2, what="both approvers' messages changed")
+    stub.wait_until(lambda: bool(dm_posts(stub, OFFICER)), what="the officer's notice")
+    settle(app)
+
+    told = dm_posts(stub, OFFICER)
+    assert len(told) == 1 and "The 2024/25 Q2 scorecard is approved" in told[0]["text"]
+    assert f"{APPROVER} approved it on 25 October 2024" in told[0]["text"]
+    # Each approver's own message, changed (not deleted and posted again), offers nothing now.
+    for approver in (APPROVER, OTHER_APPROVER):
+        (changed,) = updates_to(stub, approver)
+        assert not offers_approve(changed)
+        assert changed["ts"] in {p.get("ts") for p in dm_posts_with_ts(stub, approver)}
+        assert "There is nothing more to do here" in changed["text"]
+        assert len([p for p in dm_posts(stub, approver) if offers_approve(p)]) == 1
+    assert "You approved it" in updates_to(stub, APPROVER)[0]["text"]
+    assert f"{APPROVER} approved it" in updates_to(stub, OTHER_APPROVER)[0]["text"]
+    with runtime.session() as session:
+        assert {i.status for i in outbox.items(session, key_prefix="scorecard:")
+                if i.message.kind != "scorecard_summary" and "published" not in i.message.kind} == {
+            outbox.OutboxStatus.SENT}
+
+
+def dm_posts_with_ts(stub: SlackStub, user: str) -> list[dict[str, Any]]:
+    """`user`'s direct messages, each with the ts the stub gave it."""
+    return [
+        {**call.params, "ts": (call.answer or {}).get("ts")}
+        for call in stub.of("chat.postMessage") if call.params.get("channel") == f"D{user}"
+    ]
+
+
+def test_a_return_tells_the_officer_with_the_comment_and_a_resubmission_leaves_one_offer_each(
+    slack: Slack, stub: SlackStub, runtime: Runtime, app: App, clock: list[datetime]
+) -> None:
+    replies = submitted_by_button(slack, stub)
+    stub.wait_for("chat.postMessage", 2)
+    slack.press("scorecard_return", Q2, user=APPROVER)
+    form = opened(stub, 1)
+    comment = with_comment(form, "Please check the SEND figures", "V0RETURN9")
+    done = body_of(slack.submit(comment, user=APPROVER))
+    assert done["response_action"] == "update"
+    stub.wait_until(lambda: len(stub.of("chat.update")) == 2, what="both approvers' messages changed")
+    stub.wait_until(lambda: bool(dm_posts(stub, OFFICER)), what="the officer's notice")
+
+    (returned,) = dm_posts(stub, OFFICER)
+    assert "was returned to you" in returned["text"] and "“Please check the SEND figures”" in returned["text"]
+    blocks = json.loads(returned["blocks"]) if isinstance(returned["blocks"], str) else returned["blocks"]
+    assert buttons(blocks) == {"scorecard_submit": Q2}  # the button that acts on it
+    for approver in (APPROVER, OTHER_APPROVER):
+        assert not any(offers_approve(p) for p in updates_to(stub, approver))
+
+    # Submitted again: each approver gets one new message offering Approve; the old ones
+    # already say it was returned, so each has exactly one offer standing.
+    clock[0] = london(2024, 10, 25, 16, 30)
+    slack.press("scorecard_submit", Q2, user=OFFICER)
+    assert "You submitted the 2024/25 Q2 scorecard" in said(stub, replies + 2)
+    stub.wait_until(lambda: len(stub.of("chat.postMessage")) == 5, what="the approvers' new messages")
+    settle(app)
+    for approver in (APPROVER, OTHER_APPROVER):
+        posts = dm_posts_with_ts(stub, approver)
+        changed = {p["ts"] for p in updates_to(stub, approver)}
+        standing = [p for p in posts if offers_approve(p) and p["ts"] not in changed]
+        assert len(standing) == 1
