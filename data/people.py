@@ -30,12 +30,14 @@ __all__ = [
     "Account",
     "Person",
     "accounts_of",
+    "choose_concern_notices",
     "identities_of",
     "known_people",
     "names_of",
     "needing_names",
     "person_of",
     "remember",
+    "wants_daily_digest",
 ]
 
 # Where no account row says otherwise, a person id without a platform prefix is a Slack id.
@@ -195,3 +197,21 @@ def names_of(session: Session, person_ids: Iterable[str]) -> dict[str, str]:
         )
     )
     return {person_id: str(name) for person_id, name in rows}
+
+
+DAILY = "daily"
+
+
+def wants_daily_digest(session: Session, person_id: str) -> bool:
+    """Whether the person chose one daily message about new concerns instead of one each."""
+    return session.scalar(select(PersonRow.concern_notices).where(PersonRow.id == person_id)) == DAILY
+
+
+def choose_concern_notices(session: Session, person_id: str, *, daily: bool) -> None:
+    """Keep the person's choice (in the caller's transaction)."""
+    person = session.get(PersonRow, person_id)
+    if person is None:
+        person = PersonRow(id=person_id)
+        session.add(person)
+    person.concern_notices = DAILY if daily else None
+    session.flush()

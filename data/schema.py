@@ -223,6 +223,8 @@ class PersonRow(Base):
     display_name: Mapped[str | None] = mapped_column(String(200))
     # When the name was last looked up in the platform's directory (names expire).
     name_checked_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # How the governance advisor hears of new concerns: None (at once) or "daily" (a digest).
+    concern_notices: Mapped[str | None] = mapped_column(String(16))
 
 
 class AccountRow(Base):

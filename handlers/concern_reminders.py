@@ -13,12 +13,12 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from data import concerns as concern_store
-from data import outbox, store
+from data import outbox, people, scorecards, store
 from data.outbox import OutboxMessage
 from handlers import outgoing
 from handlers.concern_steps import Policy
-from handlers.concern_views import day_words, name_of, quote, subject
-from handlers.reply import Kind, Reply, Table
+from handlers.concern_views import day_words, name_of, names_for, quote, subject
+from handlers.reply import Action, ActionId, Kind, Reply, Table
 from scorecard import concerns as life
 from scorecard.agenda import AgendaItem
 from scorecard.concerns import (
@@ -26,7 +26,7 @@ from scorecard.concerns import (
     ConcernStatus,
 )
 from scorecard.model import Meeting, Role
-from scorecard.working_days import LONDON
+from scorecard.working_days import LONDON, is_working_day
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +34,10 @@ class Queued:
     """What a scheduled run queued in the outbox (keys already there are not queued again)."""
 
     keys: list[str] = field(default_factory=list)
+
+
+# Buttons on one message, at most (Slack shows five to a row; more is noise).
+MAX_BUTTONS = 5
 
 
 def queue_reminders(session: Session, now: datetime, policy: Policy | None = None) -> Queued:
@@ -57,7 +61,7 @@ def queue_reminders(session: Session, now: datetime, policy: Policy | None = Non
         message = OutboxMessage(
             destination=outbox.to_person(to),
             kind=kind,
-            payload={"text": plain_text(reply)},
+            payload=outgoing.payload_of(reply),  # drawn with its buttons
             idempotency_key=key[:200],
             not_before=now,
         )
@@ -79,6 +83,12 @@ def queue_reminders(session: Session, now: datetime, policy: Policy | None = Non
         listed = overdue_list(session, late, today)
         for advisor in advisors:
             put(advisor, "concern_overdue_list", f"concern-overdue:{today.isoformat()}:{advisor}", listed)
+    waiting = concern_store.concerns_with_status(session, {ConcernStatus.OPEN})
+    if waiting and is_working_day(today):
+        digest = new_concerns_digest(session, waiting, today)
+        for advisor in advisors:
+            if people.wants_daily_digest(session, advisor):
+                put(advisor, "concern_digest", f"concern-digest:{today.isoformat()}:{advisor}", digest)
     members = concern_store.users_with_role(session, Role.MEMBER)
     for meeting in life.meetings_to_brief(store.meetings(session), today, policy.briefing_working_days):
         if policy.committee is not None and meeting.committee != policy.committee:
@@ -87,7 +97,7 @@ def queue_reminders(session: Session, now: datetime, policy: Policy | None = Non
         agenda = agenda_message(session, meeting)
         for advisor in advisors:
             put(advisor, "meeting_agenda", f"meeting-agenda:{tag}:{advisor}", agenda)
-        briefing = briefing_message(meeting)
+        briefing = briefing_message(meeting, scorecards.published_quarters(session))
         for member in members:
             put(member, "meeting_briefing", f"meeting-briefing:{tag}:{member}", briefing)
     return queued
@@ -106,6 +116,7 @@ def chase_message(session: Session, concern: Concern, today: date) -> Reply:
             f"The concern: {quote(concern.text, 600)}"
         ),
         data={"id": concern.id},
+        actions=(Action(ActionId.ANSWER_CONCERN, "Answer", str(concern.id), primary=True),),
     )
 
 
@@ -120,6 +131,39 @@ def overdue_list(session: Session, late: Sequence[Concern], today: date) -> Repl
                 (c.reference, subject(session, c), c.service_area or "", day_words(c.due_on or today))
                 for c in late
             ),
+        ),
+        actions=tuple(
+            Action(ActionId.ESCALATE_CONCERN, f"Escalate {c.reference}", str(c.id))
+            for c in late[:MAX_BUTTONS]
+        ),
+    )
+
+
+def new_concerns_digest(session: Session, waiting: Sequence[Concern], today: date) -> Reply:
+    """The advisor's morning message, if they chose one: every concern waiting for them."""
+    names = names_for(session, (c.member for c in waiting))
+    return Reply(
+        kind=Kind.CONCERN,
+        heading=f"Concerns waiting for you on {day_words(today)}",
+        summary=(
+            f"{len(waiting)} concern{'s wait' if len(waiting) != 1 else ' waits'} to be sent, escalated "
+            "or closed:"
+        ),
+        table=Table(
+            ("Concern", "About", "Raised by", "Raised"),
+            tuple(
+                (
+                    c.reference,
+                    subject(session, c),
+                    names[c.member],
+                    day_words(c.created_at.astimezone(LONDON).date()),
+                )
+                for c in waiting
+            ),
+        ),
+        actions=tuple(
+            Action(ActionId.SEND_CONCERN, f"Send {c.reference}", str(c.id), primary=n == 0)
+            for n, c in enumerate(waiting[:MAX_BUTTONS])
         ),
     )
 
@@ -148,7 +192,7 @@ def agenda_message(session: Session, meeting: Meeting) -> Reply:
     )
 
 
-def briefing_message(meeting: Meeting) -> Reply:
+def briefing_message(meeting: Meeting, published: Sequence[str] = ()) -> Reply:
     clusters = ", ".join(meeting.focus_clusters) or "the scorecard as a whole"
     return Reply(
         kind=Kind.CONCERN,
@@ -158,10 +202,13 @@ def briefing_message(meeting: Meeting) -> Reply:
             f"name (for example /kpi {meeting.focus_clusters[0] if meeting.focus_clusters else 'clusters'}), "
             "and raise anything that worries you with /concern."
         ),
+        # The latest published scorecard, one press away.
+        actions=(Action(ActionId.SHOW_SCORECARD_IMAGE, f"Open the {published[0]} scorecard", published[0]),)
+        if published
+        else (),
     )
 
 
-plain_text = outgoing.plain_text
 
 
 def agenda(

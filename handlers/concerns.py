@@ -9,9 +9,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from data import concerns as concern_store
-from data import store
+from data import people, store
 from handlers import outgoing
-from handlers.concern_views import quote, reference, subject
+from handlers.concern_views import actions_for, name_of, quote, reference, subject
 from handlers.kpi import card_by_code, vocabulary
 from handlers.reply import Kind, Reply, Request
 from scorecard import understanding as query
@@ -22,7 +22,7 @@ from scorecard.concerns import (
     ConcernEvent,
     raise_concern,
 )
-from scorecard.model import Indicator
+from scorecard.model import Indicator, Role, Viewer
 from scorecard.working_days import LONDON
 
 LIST_WORDS = frozenset({"list", "my concerns", "mine", "status"})
@@ -113,13 +113,76 @@ def keep_and_confirm(
     retried submission finds the concern and queues nothing more."""
     kept, new = keep(session, concern, event, idempotency_key)
     reply = confirmation(session, kept)
-    queued: tuple[str, ...] = ()
+    queued: list[str | None] = []
     if new:
-        key = outgoing.queue_message(
+        queued.append(outgoing.queue_message(
             session, kept.member, "concern_raise", f"concern:{kept.id}:raise:{kept.member}", reply, now=now
+        ))
+        queued.extend(_tell_advisors(session, kept, now=now))
+    return Kept(kept, new, reply, tuple(key for key in queued if key is not None))
+
+
+def _tell_advisors(session: Session, concern: Concern, *, now: datetime) -> list[str | None]:
+    """Each governance advisor hears of a new concern at once, with the buttons that act on it,
+    unless they chose a daily digest instead (handlers.concern_reminders sends that)."""
+    told = []
+    for advisor in concern_store.users_with_role(session, Role.GOVERNANCE_ADVISOR):
+        if advisor == concern.member or people.wants_daily_digest(session, advisor):
+            continue
+        viewer = Viewer(advisor, frozenset({Role.GOVERNANCE_ADVISOR, Role.MEMBER}))
+        notice = Reply(
+            kind=Kind.CONCERN,
+            heading=f"New concern {reference(concern)}: {subject(session, concern)}",
+            summary=(
+                f"Raised by {name_of(session, concern.member)} on "
+                f"{concern.created_at.astimezone(LONDON):%d %B %Y}.\n{quote(concern.text, 1500)}"
+            ),
+            notes=("Send it to the service for a written answer, escalate it to the commission, "
+                   "or close it.",),
+            actions=actions_for(Request("", viewer, now), concern),
         )
-        queued = () if key is None else (key,)
-    return Kept(kept, new, reply, queued)
+        key = f"concern:{concern.id}:raised:notice:{advisor}"
+        told.append(outgoing.queue_message(session, advisor, "concern_new_notice", key, notice, now=now))
+    return told
+
+
+HOW_DAILY = "in one message each working morning"
+HOW_EACH = "as each is raised"
+NOTICE_CHOICES = {"daily": True, "digest": True, "now": False, "each": False, "immediately": False}
+
+
+def is_notices(text: str) -> bool:
+    """`/concern notices daily` or `/concern notices now`: how the advisor hears of new ones."""
+    return text.lower().split()[:1] == ["notices"]
+
+
+def notices_reply(request: Request, session: Session) -> Reply:
+    """Keep the governance advisor's choice: a message for each new concern, or a daily digest."""
+    if Role.GOVERNANCE_ADVISOR not in request.viewer.roles:
+        return Reply(kind=Kind.CONCERN, heading="Notices of new concerns",
+                     summary="Only the governance advisor is told of new concerns.")
+    words = request.text.lower().split()[1:]
+    choice = NOTICE_CHOICES.get(words[0]) if words else None
+    if choice is None:
+        daily = people.wants_daily_digest(session, request.viewer.user)
+        return Reply(
+            kind=Kind.CONCERN,
+            heading="Notices of new concerns",
+            summary=(
+                f"You hear of new concerns {HOW_DAILY if daily else HOW_EACH}. "
+                "Change it with /concern notices daily or /concern notices now."
+            ),
+        )
+    people.choose_concern_notices(session, request.viewer.user, daily=choice)
+    return Reply(
+        kind=Kind.CONCERN,
+        heading="Notices of new concerns",
+        summary=(
+            "You will hear of new concerns in one message each working morning, with their buttons."
+            if choice
+            else "You will hear of each new concern as it is raised, with its buttons."
+        ),
+    )
 
 
 def confirmation(session: Session, concern: Concern) -> Reply:

@@ -165,6 +165,27 @@ def list_concerns(
     _run(database_url, as_user, as_json, lambda r, s: listing(r, s, include_closed=include_closed))
 
 
+class Notices(StrEnum):
+    DAILY = "daily"
+    NOW = "now"
+
+
+@concerns_app.command("notices")
+def notices(
+    how: Annotated[
+        Notices, typer.Argument(help="daily: one message each working morning; now: one per concern.")
+    ],
+    as_user: AsUser,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """How the governance advisor hears of new concerns: each as it is raised, or a daily digest."""
+    from dataclasses import replace
+
+    from handlers.concerns import notices_reply
+
+    _run(database_url, as_user, False, lambda r, s: notices_reply(replace(r, text=f"notices {how.value}"), s))
+
+
 @concerns_app.command("show")
 def show(ref: Ref, as_user: AsUser, as_json: AsJson = False, database_url: DatabaseUrl = None) -> None:
     """One concern with its whole history."""

@@ -26,10 +26,11 @@ from handlers.sharing import card_value
 def register(app: App, services: Services) -> None:
     def on_concern(args: Args) -> None:
         user, text = user_of(args), args.body.get("text", "")
-        if concerns.is_list(text):
+        if concerns.is_list(text) or concerns.is_notices(text):
+            handler = views.list_reply if concerns.is_list(text) else concerns.notices_reply
 
             def listing() -> dict[str, Any]:
-                reply = services.reply_to(user, text, views.list_reply)
+                reply = services.reply_to(user, text, handler)
                 return {**render.message(reply), "response_type": "ephemeral"}
 
             services.answer_soon(args, listing)

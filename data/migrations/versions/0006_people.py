@@ -25,6 +25,7 @@ def upgrade() -> None:
     sa.Column('email', sa.String(length=320), nullable=True),
     sa.Column('display_name', sa.String(length=200), nullable=True),
     sa.Column('name_checked_at', sa.DateTime(), nullable=True),
+    sa.Column('concern_notices', sa.String(length=16), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_people')),
     sa.UniqueConstraint('email', name=op.f('uq_people_email'))
     )
