@@ -49,6 +49,7 @@ import pandas as pd
 
 from scorecard.model import Comparator, Polarity, Unit
 from scorecard.periods import Frequency, YearBasis
+from scorecard.rules import round_half_up
 
 __all__ = [
     "DICTIONARY_FILE",
@@ -370,20 +371,21 @@ def _label_table(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _round_half_up(values: np.ndarray, decimals: np.ndarray) -> np.ndarray:
-    """Round half-up to per-row decimals, as the scorecard rules round for display.
+    """Round half-up to per-row decimals by the scorecard's own rule (`round_half_up`), so a
+    figure is stored as the card will show and judge it.
 
-    First strip LAIT's float noise at 9 places (so 0.0450000000001 is 0.045), then round
-    half away from zero; the tiny epsilon keeps 1.005 (stored as 1.00499999...) going up.
+    First strip LAIT's float noise at 9 places (so 0.0450000000001 is 0.045 and
+    64.900000000000006 is 64.9): that is LAIT's mess, not the rule. Figures repeat (a few
+    thousand distinct ones in a council's 30,000), so each distinct one is rounded once.
     """
     clean = np.round(values, 9)
-    scale = np.power(10.0, decimals)
-    rounded = np.sign(clean) * np.floor(np.abs(clean) * scale + 0.5 + 1e-9) / scale
-    # Re-round so the float is the shortest one that prints as the intended decimal.
-    out = np.empty_like(rounded)
-    for d in np.unique(decimals):
-        mask = decimals == d
-        out[mask] = np.round(rounded[mask], int(d))
-    return out + 0.0  # turns -0.0 into 0.0
+    out = np.full(clean.shape, np.nan)
+    for places in np.unique(decimals).tolist():
+        mask = decimals == places
+        codes, uniques = pd.factorize(clean[mask])  # NaN gets code -1: stays NaN
+        shown = [float(round_half_up(value, int(places))) for value in uniques.tolist()]
+        out[mask] = np.append(np.asarray(shown, dtype=float), np.nan)[codes]
+    return out + 0.0  # turns -0.0 (from -0.004 at 2 dp, say) into 0.0
 
 
 def _inferred_decimals(codes: pd.Series, values: pd.Series) -> pd.Series:
