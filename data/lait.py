@@ -298,10 +298,10 @@ def _map_label(label: str, basis: YearBasis) -> tuple[str | None, str, SkipReaso
         return (year, status, skip) if year is not None else (None, "", SkipReason.VARIANT_OT)
     single = _SINGLE_YEAR.match(text)
     if single:
-        year = int(single.group(1))
+        named = int(single.group(1))
         status = "provisional" if (single.group(2) or "").lower() == "prov" else "final"
         # LAIT names financial and academic years by the year they END in.
-        start = year if basis is YearBasis.CALENDAR else year - 1
+        start = named if basis is YearBasis.CALENDAR else named - 1
         return _year_label(start, basis), status, None
     last = _rolling_last_year(text)
     if last is not None:
@@ -349,7 +349,7 @@ def _label_rolling(indicators: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
             if indicators.at[index, "year_basis"] == "calendar"
             else ("2015/16 is 2013/14-15/16")
         )
-        before = indicators.at[index, "data_notes"]
+        before = str(indicators.at[index, "data_notes"] or "")
         indicators.at[index, "data_notes"] = (note + example + "." + (" " + before if before else "")).strip()
     return indicators
 
@@ -574,7 +574,7 @@ def _find_council(areas: pd.DataFrame, la: str) -> pd.Series:
 
 def _region_name(council_region: object, areas: pd.DataFrame) -> str | None:
     """The region row matching a council's Region column, which is spelled differently."""
-    if council_region is None or pd.isna(council_region):
+    if not isinstance(council_region, str):  # None or NaN: LAIT gives the council no region
         return None
     regions = areas[areas["la_number"] > ENGLAND_NUMBER]["area"]
     by_name = {_normalise(r): r for r in regions}

@@ -14,6 +14,7 @@ outbox): they get their own migrations and classes here when they are built.
 
 from __future__ import annotations
 
+import datetime as dt
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -193,10 +194,11 @@ class MeetingRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     committee: Mapped[str] = mapped_column(String(200))
-    date: Mapped[date] = mapped_column(Date)
+    # dt.date: inside this class `date` is the column, not the type.
+    date: Mapped[dt.date] = mapped_column(Date)
     # `;`-separated cluster names, as in the file.
     focus_clusters: Mapped[str] = mapped_column(Text)
-    agenda_deadline: Mapped[date | None] = mapped_column(Date)
+    agenda_deadline: Mapped[dt.date | None] = mapped_column(Date)
     source_file: Mapped[str] = mapped_column(String(500))
 
 

@@ -3,7 +3,7 @@ holds, every error collected before anything is written."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,7 @@ import pandas as pd
 from data.load import peers
 from data.load.cells import IndicatorInfo, dates, empty, moments, numbers, periods
 from data.load.columns import COLUMNS, ROW, SHEETS
-from data.load.errors import Errors, choices, values_of
+from data.load.errors import Errors, choices, per_cell, values_of
 from data.load.prepare import file_of, prepare
 from data.load.row_checks import check_enum, duplicates, require, unknown_codes
 from scorecard.model import (
@@ -85,21 +85,29 @@ def _refuse_reshaping(
         select(TargetRow.code).distinct(),
     )).scalars())
     with_targets = set(connection.execute(select(TargetRow.code).distinct()).scalars())
-    rules = (
+    rules: tuple[tuple[str, Callable[[IndicatorInfo], str], set[str]], ...] = (
         ("frequency", lambda info: info.frequency.value, with_figures),
         ("year_basis", lambda info: info.basis.value, with_figures),
         ("polarity", lambda info: info.polarity.value, with_targets),
     )
     for column, stored_value, guarded in rules:
         before = indicators["code"].map(
-            lambda code, value_of=stored_value: value_of(stored[code]) if code in stored else None
+            {code: stored_value(info) for code, info in stored.items()}
         )
         changed = reloaded & indicators["code"].isin(list(guarded)) & (indicators[column] != before)
-        errors.add_rows(file, indicators, changed, column, lambda rows, column=column, before=before: (
-            f"{code} already has figures stored as {before[index]}; changing its {column.replace('_', ' ')} "
-            f"to {new} would leave them wrong. Keep {before[index]}, or load the new series under a new code"
-            for index, code, new in zip(rows.index, rows["code"], rows[column], strict=True)
-        ))
+        errors.add_rows(file, indicators, changed, column, _reshaping(column, before))
+
+
+def _reshaping(column: str, before: pd.Series) -> Callable[[pd.DataFrame], Iterator[str]]:
+    """Why each row's change of `column` is refused, `before` holding what the store has."""
+    def reasons(rows: pd.DataFrame) -> Iterator[str]:
+        for index, code, new in zip(rows.index, rows["code"], rows[column], strict=True):
+            yield (
+                f"{code} already has figures stored as {before[index]}; changing its "
+                f"{column.replace('_', ' ')} to {new} would leave them wrong. Keep {before[index]}, "
+                "or load the new series under a new code"
+            )
+    return reasons
 
 
 def _check_indicators(frame: pd.DataFrame, file: str, errors: Errors) -> pd.DataFrame:
@@ -169,9 +177,7 @@ def _check_observations(
                         ("denominator", bad_denominator)):
         errors.add_rows(
             file, frame, bad, column,
-            lambda rows, column=column: (
-                f"'{text}' is not a number" for text in rows[column].astype(str)
-            ),
+            per_cell(column, lambda text: f"'{text}' is not a number"),
         )
     suppressed = (frame["status"] == "suppressed").to_numpy()
     missing_value = empty(frame["value"]) & ~suppressed
@@ -248,9 +254,7 @@ def _check_targets(
     for column, bad in (("target", bad_target), ("amber_threshold", bad_amber)):
         errors.add_rows(
             file, frame, bad, column,
-            lambda rows, column=column: (
-                f"'{text}' is not a number" for text in rows[column].astype(str)
-            ),
+            per_cell(column, lambda text: f"'{text}' is not a number"),
         )
     starts = np.full(len(frame), -1, dtype=np.int64)
     labels = np.full(len(frame), "", dtype=object)

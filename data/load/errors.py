@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +11,7 @@ import pandas as pd
 
 from data.load.columns import ROW
 
-__all__ = ["MAX_ERRORS", "Errors", "LoadError", "LoadFailed", "choices", "values_of"]
+__all__ = ["MAX_ERRORS", "Errors", "LoadError", "LoadFailed", "choices", "per_cell", "values_of"]
 
 MAX_ERRORS = 50
 
@@ -89,6 +89,11 @@ class Errors:
         )
         shown = [error for _, error in ordered[: self.limit]]
         return LoadFailed(shown, self.total - len(shown))
+
+
+def per_cell(column: str, say: Callable[[Any], str]) -> Callable[[pd.DataFrame], Iterator[str]]:
+    """A reason for each row, said of its cell in `column` (for `Errors.add_rows`)."""
+    return lambda rows: (say(cell) for cell in rows[column])
 
 
 def values_of(kind: Iterable[Any]) -> list[str]:

@@ -8,7 +8,7 @@ import pandas as pd
 
 from data.load.cells import empty, trimmed_cells
 from data.load.columns import COLUMNS, MAX_CELL, NUMERIC, ROW
-from data.load.errors import Errors
+from data.load.errors import Errors, per_cell
 from scorecard.characters import CANNOT_STORE, unstorable
 
 __all__ = ["file_of", "prepare", "storable_cells"]
@@ -87,17 +87,15 @@ def storable_cells(frame: pd.DataFrame, file: str, errors: Errors) -> bool:
         lengths = values.str.len()
         errors.add_rows(
             file, frame, (lengths > MAX_CELL).to_numpy(), column,
-            lambda rows, column=column: (
+            per_cell(column, lambda text: (
                 f"this cell holds {len(text):,} characters: a cell may hold at most {MAX_CELL:,}"
-                for text in rows[column]
-            ),
+            )),
         )
         bad = values.map(lambda text: unstorable(text) is not None).to_numpy(dtype=bool)
         errors.add_rows(
             file, frame, bad, column,
-            lambda rows, column=column: (
+            per_cell(column, lambda text: (
                 f"{CANNOT_STORE} (a {unstorable(text)}): delete it and save the file again"
-                for text in rows[column]
-            ),
+            )),
         )
     return fine

@@ -116,9 +116,9 @@ def _read_csv(file: Path, errors: Errors) -> pd.DataFrame | None:
     except pd.errors.ParserError as error:
         match = _FIELDS_SEEN.search(str(error))
         if match:
-            expected, line, seen = match.groups()
+            expected, line_number, seen = match.groups()
             errors.add(
-                file.name, int(line), None,
+                file.name, int(line_number), None,
                 f"this row has {seen} cells but the first row names {expected} columns "
                 "(is there a comma inside a value that is not in quotes?)",
             )

@@ -23,7 +23,7 @@ def stored_datetime(moment: datetime) -> str:
 
 
 def none_if_nan(values: np.ndarray) -> list[Any]:
-    items = values.tolist()
+    items: list[Any] = values.tolist()
     if values.dtype.kind == "f":
         return [None if item != item else item for item in items]
     return items
@@ -42,8 +42,9 @@ def listed(values: pd.Series) -> list[Any]:
     """A text column as a list of Python strings, fast: codes, areas and statuses repeat, and
     each distinct one is made a Python string once (missing values become None)."""
     codes, uniques = pd.factorize(values, sort=False)
-    objects = np.append(np.asarray(uniques, dtype=object), None)
-    return objects[codes].tolist()
+    objects = np.append(np.asarray(uniques, dtype=object), [None])
+    texts: list[Any] = objects[codes].tolist()
+    return texts
 
 
 def as_days(values: pd.Series) -> np.ndarray:
@@ -82,7 +83,8 @@ def quote(text: str) -> str:
 def same_numbers(new: pd.Series, old: pd.Series) -> np.ndarray:
     a = new.to_numpy(dtype=float)
     b = old.to_numpy(dtype=float)
-    return (a == b) | (np.isnan(a) & np.isnan(b))
+    same: np.ndarray = (a == b) | (np.isnan(a) & np.isnan(b))
+    return same
 
 
 def same_objects(new: pd.Series, old: pd.Series) -> np.ndarray:

@@ -353,7 +353,7 @@ class Writer(Statements):
 
     def _glossary(self, frame: pd.DataFrame) -> None:
         counts = self.report.counts.setdefault("glossary", TableCounts())
-        stored = dict(
+        stored: dict[str, str] = dict(
             self.connection.exec_driver_sql("SELECT term, definition FROM glossary").fetchall()
         )
         file = self.file("glossary")
