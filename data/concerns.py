@@ -10,7 +10,6 @@ rest of the store and handed out aware.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterable
 from datetime import UTC, date, datetime
 from typing import Any
@@ -52,11 +51,8 @@ def _meeting(session: Session | None, committee: str | None, on: date | None) ->
     return Meeting(committee=committee, date=on)
 
 
-def _card(text: str | None) -> dict[str, Any] | None:
-    if not text:
-        return None
-    loaded = json.loads(text)
-    return loaded if isinstance(loaded, dict) else None
+def _card(stored: object) -> dict[str, Any] | None:
+    return stored if isinstance(stored, dict) else None
 
 
 def _concern(row: ConcernRow, session: Session | None = None) -> Concern:
@@ -112,7 +108,7 @@ def add_concern_once(
         status=concern.status.value,
         created_at=_naive_utc(concern.created_at),
         idempotency_key=idempotency_key,
-        card=None if concern.card is None else json.dumps(dict(concern.card), ensure_ascii=False),
+        card=None if concern.card is None else dict(concern.card),
     )
     try:
         # A savepoint: when another copy of the bot kept the same key a moment ago, only this

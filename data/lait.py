@@ -49,6 +49,7 @@ import pandas as pd
 
 from scorecard.model import Comparator, Polarity, Unit
 from scorecard.periods import Frequency, YearBasis
+from scorecard.rules import round_half_up
 
 __all__ = [
     "DICTIONARY_FILE",
@@ -297,10 +298,10 @@ def _map_label(label: str, basis: YearBasis) -> tuple[str | None, str, SkipReaso
         return (year, status, skip) if year is not None else (None, "", SkipReason.VARIANT_OT)
     single = _SINGLE_YEAR.match(text)
     if single:
-        year = int(single.group(1))
+        named = int(single.group(1))
         status = "provisional" if (single.group(2) or "").lower() == "prov" else "final"
         # LAIT names financial and academic years by the year they END in.
-        start = year if basis is YearBasis.CALENDAR else year - 1
+        start = named if basis is YearBasis.CALENDAR else named - 1
         return _year_label(start, basis), status, None
     last = _rolling_last_year(text)
     if last is not None:
@@ -348,7 +349,7 @@ def _label_rolling(indicators: pd.DataFrame, codes: set[str]) -> pd.DataFrame:
             if indicators.at[index, "year_basis"] == "calendar"
             else ("2015/16 is 2013/14-15/16")
         )
-        before = indicators.at[index, "data_notes"]
+        before = str(indicators.at[index, "data_notes"] or "")
         indicators.at[index, "data_notes"] = (note + example + "." + (" " + before if before else "")).strip()
     return indicators
 
@@ -370,20 +371,21 @@ def _label_table(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def _round_half_up(values: np.ndarray, decimals: np.ndarray) -> np.ndarray:
-    """Round half-up to per-row decimals, as the scorecard rules round for display.
+    """Round half-up to per-row decimals by the scorecard's own rule (`round_half_up`), so a
+    figure is stored as the card will show and judge it.
 
-    First strip LAIT's float noise at 9 places (so 0.0450000000001 is 0.045), then round
-    half away from zero; the tiny epsilon keeps 1.005 (stored as 1.00499999...) going up.
+    First strip LAIT's float noise at 9 places (so 0.0450000000001 is 0.045 and
+    64.900000000000006 is 64.9): that is LAIT's mess, not the rule. Figures repeat (a few
+    thousand distinct ones in a council's 30,000), so each distinct one is rounded once.
     """
     clean = np.round(values, 9)
-    scale = np.power(10.0, decimals)
-    rounded = np.sign(clean) * np.floor(np.abs(clean) * scale + 0.5 + 1e-9) / scale
-    # Re-round so the float is the shortest one that prints as the intended decimal.
-    out = np.empty_like(rounded)
-    for d in np.unique(decimals):
-        mask = decimals == d
-        out[mask] = np.round(rounded[mask], int(d))
-    return out + 0.0  # turns -0.0 into 0.0
+    out = np.full(clean.shape, np.nan)
+    for places in np.unique(decimals).tolist():
+        mask = decimals == places
+        codes, uniques = pd.factorize(clean[mask])  # NaN gets code -1: stays NaN
+        shown = [float(round_half_up(value, int(places))) for value in uniques.tolist()]
+        out[mask] = np.append(np.asarray(shown, dtype=float), np.nan)[codes]
+    return out + 0.0  # turns -0.0 (from -0.004 at 2 dp, say) into 0.0
 
 
 def _inferred_decimals(codes: pd.Series, values: pd.Series) -> pd.Series:
@@ -572,7 +574,7 @@ def _find_council(areas: pd.DataFrame, la: str) -> pd.Series:
 
 def _region_name(council_region: object, areas: pd.DataFrame) -> str | None:
     """The region row matching a council's Region column, which is spelled differently."""
-    if council_region is None or pd.isna(council_region):
+    if not isinstance(council_region, str):  # None or NaN: LAIT gives the council no region
         return None
     regions = areas[areas["la_number"] > ENGLAND_NUMBER]["area"]
     by_name = {_normalise(r): r for r in regions}

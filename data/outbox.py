@@ -16,7 +16,6 @@ addressed to Slack.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -135,7 +134,7 @@ def _item(row: OutboxRow) -> OutboxItem:
         message=OutboxMessage(
             destination=row.destination,
             kind=row.kind,
-            payload=json.loads(row.payload),
+            payload=row.payload,
             idempotency_key=row.idempotency_key,
             not_before=row.not_before.replace(tzinfo=UTC),
             scorecard_id=row.scorecard_id,
@@ -166,7 +165,7 @@ def enqueue(session: Session, message: OutboxMessage, *, now: datetime) -> bool:
                     scorecard_id=message.scorecard_id,
                     destination=message.destination,
                     kind=message.kind,
-                    payload=json.dumps(message.payload, ensure_ascii=False, sort_keys=True),
+                    payload=message.payload,
                     idempotency_key=key,
                     status=OutboxStatus.PENDING.value,
                     attempts=0,

@@ -14,7 +14,10 @@ outbox): they get their own migrations and classes here when they are built.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -28,9 +31,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     true,
 )
+from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints so that Alembic can alter them later on both databases.
@@ -46,6 +51,25 @@ NAMING_CONVENTION = {
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 CODE = 64
+
+
+class JsonText(TypeDecorator[Any]):
+    """A JSON document in a text column (the same on SQLite and PostgreSQL): Python values in
+    and out, written with non-ASCII characters as themselves and, unless told otherwise, keys
+    sorted (so that the same document is always the same text)."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, *, sort_keys: bool = True) -> None:
+        super().__init__()
+        self.sort_keys = sort_keys
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=self.sort_keys)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(value)
 
 
 class Base(DeclarativeBase):
@@ -193,10 +217,11 @@ class MeetingRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     committee: Mapped[str] = mapped_column(String(200))
-    date: Mapped[date] = mapped_column(Date)
+    # dt.date: inside this class `date` is the column, not the type.
+    date: Mapped[dt.date] = mapped_column(Date)
     # `;`-separated cluster names, as in the file.
     focus_clusters: Mapped[str] = mapped_column(Text)
-    agenda_deadline: Mapped[date | None] = mapped_column(Date)
+    agenda_deadline: Mapped[dt.date | None] = mapped_column(Date)
     source_file: Mapped[str] = mapped_column(String(500))
 
 
@@ -272,7 +297,7 @@ class ConcernRow(Base):
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     # The indicator's card when the concern was raised (JSON, `card_as_dict`): what the member
     # saw, for the meeting's agenda pack. Written once, with the concern.
-    card: Mapped[str | None] = mapped_column(Text)
+    card: Mapped[dict[str, Any] | None] = mapped_column(JsonText(sort_keys=False))
     # Where the concern stands: `status` and these are the latest event's, written in the same
     # transaction as that event (and only if the status is still the one the step started
     # from), so the queue is one indexed query; the events remain the record.
@@ -332,7 +357,7 @@ class ScorecardRecordRow(Base):
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
     publish_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
-    snapshot: Mapped[str | None] = mapped_column(Text)
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JsonText())
 
 
 class ScorecardEventRow(Base):
@@ -382,7 +407,7 @@ class OutboxRow(Base):
     # "person:<person id>", "channel:<platform>:<channel id>", "newsletter" (data.outbox).
     destination: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(64))
-    payload: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonText())
     idempotency_key: Mapped[str] = mapped_column(String(200), unique=True)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer)

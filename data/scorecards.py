@@ -9,7 +9,6 @@ Date-times are stored as naive UTC and handed out aware.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -205,7 +204,7 @@ def approve(
     session.execute(
         update(ScorecardRecordRow)
         .where(ScorecardRecordRow.id == saved.id)
-        .values(snapshot=json.dumps(snapshot, ensure_ascii=False, sort_keys=True))
+        .values(snapshot=snapshot)
         .execution_options(synchronize_session=False)
     )
     session.add_all(
@@ -245,8 +244,8 @@ def due_for_publication(session: Session, now: datetime) -> list[ScorecardRecord
 
 def snapshot_of(session: Session, scorecard_id: int) -> dict[str, Any] | None:
     """The snapshot frozen when the scorecard was approved (None before approval)."""
-    text = session.scalar(select(ScorecardRecordRow.snapshot).where(ScorecardRecordRow.id == scorecard_id))
-    return None if text is None else dict(json.loads(text))
+    found = session.scalar(select(ScorecardRecordRow.snapshot).where(ScorecardRecordRow.id == scorecard_id))
+    return None if found is None else dict(found)
 
 
 def published(session: Session, quarter: str | None = None) -> PublishedScorecard | None:
@@ -257,7 +256,7 @@ def published(session: Session, quarter: str | None = None) -> PublishedScorecar
     row = session.scalar(query.order_by(ScorecardRecordRow.quarter_end.desc()).limit(1))
     if row is None or row.snapshot is None:
         return None
-    return PublishedScorecard(_record(row), dict(json.loads(row.snapshot)))
+    return PublishedScorecard(_record(row), dict(row.snapshot))
 
 
 def published_quarters(session: Session) -> list[str]:

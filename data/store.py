@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from data.schema import (
@@ -184,7 +184,7 @@ def is_empty(session: Session) -> bool:
     return session.scalar(select(func.count()).select_from(IndicatorRow)) == 0
 
 
-def _area_filter(area: str | None) -> list[object]:
+def _area_filter(area: str | None) -> list[ColumnElement[bool]]:
     if area == EVERY_AREA:
         return []
     return [ObservationRow.area == (area or "")]

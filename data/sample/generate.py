@@ -16,7 +16,8 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import numpy as np
-from catalogue import CLUSTERS, COLUMNS, INDICATORS, MODELS
+
+from data.sample.catalogue import CLUSTERS, COLUMNS, INDICATORS, MODELS
 
 HERE = Path(__file__).resolve().parent
 SEED = 20240930
@@ -296,7 +297,9 @@ def snap(value: Decimal, step: Decimal, rounding: str) -> Decimal:
     return (value / step).quantize(Decimal(1), rounding=rounding) * step
 
 
-def planned_target(value: Decimal, polarity: str, rag: str, step: Decimal, band: Decimal):
+def planned_target(
+    value: Decimal, polarity: str, rag: str, step: Decimal, band: Decimal
+) -> tuple[Decimal, Decimal]:
     """A nice (target, amber) pair that gives `value` the planned RAG."""
     if polarity == "high":
         floor = snap(value, step, ROUND_FLOOR)

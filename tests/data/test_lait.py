@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 import typer
@@ -26,6 +27,7 @@ from data.lait import (
 )
 from scorecard.model import Unit
 from scorecard.periods import Frequency, YearBasis, parse_period
+from scorecard.rules import round_half_up
 
 EHCP_TITLE = "New EHC plans issued within 20 weeks - excluding exceptions"
 
@@ -568,3 +570,26 @@ def test_every_other_council_is_a_peer_and_the_ten_neighbours_are_marked(rotherh
     assert marked == set(rotherham.neighbours)
     assert peers["council"].nunique() > 140
     assert not peers.duplicated(["code", "period", "council"]).any()
+
+
+# --- rounding -------------------------------------------------------------------------------
+
+
+def test_lait_rounds_by_the_scorecards_rule_on_tricky_values() -> None:
+    from data.lait import _round_half_up
+
+    values = np.array([2.675, 0.125, -1.5, 2.5, 1.005, 64.900000000000006, 0.0450000000001,
+                       0.0449999999996, -0.004, 1e-9, 4.9999999996, np.nan])
+    decimals = np.array([2, 2, 0, 0, 2, 1, 2, 2, 2, 0, 0, 1])
+    rounded = _round_half_up(values, decimals)
+    # Ties go away from zero (2.675 is stored as 2.67499999...: its shortest spelling decides);
+    # noise beyond 9 places is LAIT's, stripped before rounding; -0.004 shows as 0.00, not -0.00.
+    expected = [2.68, 0.13, -2.0, 3.0, 1.01, 64.9, 0.05, 0.05, 0.0, 0.0, 5.0]
+    assert rounded[:-1].tolist() == expected
+    by_the_rule = [
+        float(round_half_up(round(value, 9), int(places)))
+        for value, places in zip(values[:-1].tolist(), decimals[:-1].tolist(), strict=True)
+    ]
+    assert by_the_rule == expected
+    assert not np.signbit(rounded[8])
+    assert np.isnan(rounded[-1])

@@ -90,7 +90,7 @@ def test_raise_send_answer_and_the_member_gets_the_answer_by_direct_message(
     assert settle_count == (1, 1)
     with runtime.session() as session:
         row = session.scalars(select(ConcernRow)).one()
-        card = json.loads(row.card or "null")
+        card = row.card or {}
     assert card["code"] == "SEND-01" and card["display"]  # the card as the member saw it
 
     # The advisor's App Home lists it with the buttons.

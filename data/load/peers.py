@@ -1,44 +1,42 @@
 """The `peers` file (data-format.md): other councils' figures for our indicators, checked and
 written by the loader in its one transaction, with the same refusals as every file.
 
-Registered in `data.load` (its COLUMNS, `_check` and `_Writer.run`); kept here so the loader's
-own module stays about the council's figures. Queries for answers are in `data.store`.
+Its columns are in `data.load.columns`; `data.load.checking` and `data.load.writing` call the
+two functions here. Queries for answers are in `data.store`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from data.load import _Errors, _IndicatorInfo, _Writer
+from data.load.cells import IndicatorInfo, numbers, periods
+from data.load.columns import ROW
+from data.load.errors import Errors
+from data.load.report import TableCounts
+from data.load.row_checks import duplicates, require, unknown_codes
+from data.load.statements import Statements
+from data.load.stored_values import as_days, iso_days, listed, quote, same_numbers
 
-__all__ = ["COLUMNS", "check_peers", "write_peers"]
-
-# column -> required, in data-format.md's order.
-COLUMNS: dict[str, bool] = {
-    "code": True, "period": True, "council": True, "value": True, "statistical_neighbour": False,
-}
+__all__ = ["check_peers", "write_peers"]
 
 _TRUTH = {"": False, "true": True, "yes": True, "y": True, "1": True,
           "false": False, "no": False, "n": False, "0": False}
 
 
 def check_peers(
-    frame: pd.DataFrame, file: str, errors: _Errors, known: set[str],
-    info: Mapping[str, _IndicatorInfo],
+    frame: pd.DataFrame, file: str, errors: Errors, known: set[str],
+    info: Mapping[str, IndicatorInfo],
 ) -> pd.DataFrame:
     """Every row's code known, period parsed for its indicator, value a number, the neighbour
     flag true or false, and no (code, period, council) twice; each fault reported by row."""
-    from data import load
-
-    load._require(frame, "peers", file, errors)
-    load._unknown_codes(frame, known, file, errors)
-    days = load._periods(frame, info, file, errors)
-    value, bad = load._numbers(frame["value"])
+    require(frame, "peers", file, errors)
+    unknown_codes(frame, known, file, errors)
+    days = periods(frame, info, file, errors)
+    value, bad = numbers(frame["value"])
     errors.add_rows(
         file, frame, bad, "value",
         lambda rows: (f"'{text}' is not a number" for text in rows["value"].astype(str)),
@@ -50,14 +48,14 @@ def check_peers(
     )
     checked = pd.DataFrame(
         {
-            load.ROW: frame[load.ROW].to_numpy(), "code": frame["code"].to_numpy(),
+            ROW: frame[ROW].to_numpy(), "code": frame["code"].to_numpy(),
             "period_day": days, "council": frame["council"].to_numpy(), "value": value,
             "statistical_neighbour": flag.map(_TRUTH).fillna(False).astype(bool).to_numpy(),
         }
     )
     parsed = checked.loc[days >= 0]
     if len(parsed):
-        load._duplicates(parsed, ["code", "period_day", "council"], file, errors,
+        duplicates(parsed, ["code", "period_day", "council"], file, errors,
                          "a figure for this code, period and council", "council")
     return checked
 
@@ -67,22 +65,20 @@ _INSERT_COLUMNS = (
 )
 
 
-def write_peers(writer: _Writer, frame: pd.DataFrame) -> None:
+def write_peers(writer: Statements, frame: pd.DataFrame) -> None:
     """New figures inserted (COPY on PostgreSQL), changed ones updated, the rest counted as
     unchanged: loading the same file twice changes nothing."""
-    from data import load
-
-    counts = writer.report.counts.setdefault("peers", load.TableCounts())
-    file = writer._file("peers")
+    counts = writer.report.counts.setdefault("peers", TableCounts())
+    file = writer.file("peers")
     codes = sorted(frame["code"].unique().tolist())
-    existing = writer._fetch(
+    existing = writer.fetch(
         "SELECT id, code, period_end, council, value, statistical_neighbour FROM peers"
-        + (" WHERE code IN (" + ", ".join(load._quote(c) for c in codes) + ")" if len(codes) <= 1000 else ""),
+        + (" WHERE code IN (" + ", ".join(quote(c) for c in codes) + ")" if len(codes) <= 1000 else ""),
         ["id", "code", "period_end", "council", "old_value", "old_flag"],
     )
-    frame = frame.drop(columns=[load.ROW])
+    frame = frame.drop(columns=[ROW])
     if len(existing):
-        existing["period_day"] = load._as_days(existing["period_end"])
+        existing["period_day"] = as_days(existing["period_end"])
         existing["old_value"] = existing["old_value"].astype(float)
         existing["old_flag"] = existing["old_flag"].astype(bool)
         merged = frame.merge(
@@ -94,7 +90,7 @@ def write_peers(writer: _Writer, frame: pd.DataFrame) -> None:
     is_new = merged["id"].isna().to_numpy()
     old = merged.loc[~is_new]
     same = (
-        load._same_numbers(old["value"], old["old_value"])
+        same_numbers(old["value"], old["old_value"])
         & (old["statistical_neighbour"].to_numpy() == old["old_flag"].to_numpy())
         if len(old)
         else np.zeros(0, dtype=bool)
@@ -109,12 +105,12 @@ def write_peers(writer: _Writer, frame: pd.DataFrame) -> None:
             _copy(writer, new, file)
         else:
             rows = list(zip(
-                load._listed(new["code"]), load._iso_days(new["period_day"].to_numpy()).tolist(),
-                load._listed(new["council"]), new["value"].astype(float).tolist(),
+                listed(new["code"]), iso_days(new["period_day"].to_numpy()).tolist(),
+                listed(new["council"]), new["value"].astype(float).tolist(),
                 new["statistical_neighbour"].astype(bool).tolist(),
                 [file] * len(new), [writer.now_text] * len(new), strict=True,
             ))
-            writer._executemany(
+            writer.executemany(
                 f"INSERT INTO peers ({', '.join(_INSERT_COLUMNS)}) "
                 f"VALUES ({', '.join('?' for _ in _INSERT_COLUMNS)})",
                 rows, "Writing other councils' figures",
@@ -125,20 +121,18 @@ def write_peers(writer: _Writer, frame: pd.DataFrame) -> None:
             [file] * len(revised), [writer.now_text] * len(revised),
             revised["id"].astype(np.int64).tolist(), strict=True,
         ))
-        writer._executemany(
+        writer.executemany(
             "UPDATE peers SET value = ?, statistical_neighbour = ?, source_file = ?, "
             "loaded_at = ? WHERE id = ?",
             changes, "Revising other councils' figures",
         )
 
 
-def _copy(writer: _Writer, new: pd.DataFrame, file: str) -> None:
-    from data import load
-
+def _copy(writer: Statements, new: pd.DataFrame, file: str) -> None:
     out = pd.DataFrame(
         {
             "code": new["code"].to_numpy(),
-            "period_end": load._iso_days(new["period_day"].to_numpy()),
+            "period_end": iso_days(new["period_day"].to_numpy()),
             "council": new["council"].to_numpy(),
             "value": new["value"].to_numpy(),
             "statistical_neighbour": np.where(new["statistical_neighbour"].to_numpy(dtype=bool), "t", "f"),
@@ -146,10 +140,5 @@ def _copy(writer: _Writer, new: pd.DataFrame, file: str) -> None:
             "loaded_at": writer.now_text,
         }
     )
-    raw = writer.connection.connection.driver_connection
-    assert raw is not None
     statement = f"COPY peers ({', '.join(_INSERT_COLUMNS)}) FROM STDIN WITH (FORMAT csv)"
-    with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for start in range(0, len(out), load.CHUNK):
-            copy.write(out.iloc[start : start + load.CHUNK].to_csv(header=False, index=False))
-            writer.tell("Writing other councils' figures", min(start + load.CHUNK, len(out)), len(out))
+    writer.copy(statement, out, "Writing other councils' figures")
