@@ -70,11 +70,12 @@ def test_the_step_and_its_messages_are_kept_together_keyed_by_concern_event_and_
     kept = raised(runtime)
     done = sent_to_send(runtime)
 
-    assert kept.queued == (f"concern:1:raise:{MEMBER}",)
+    # The member's confirmation and the governance advisor's notice, queued with the concern.
+    assert kept.queued == (f"concern:1:raise:{MEMBER}", f"concern:1:raised:notice:{ADVISOR}")
     [key] = done.queued
     assert key.startswith("concern:1:") and key.endswith(f":{SEND_OFFICER}")
     items = {item.message.idempotency_key: item for item in concern_items(runtime)}
-    assert set(items) == {kept.queued[0], key}
+    assert set(items) == {*kept.queued, key}
     officer = items[key]
     assert officer.message.destination == f"person:{SEND_OFFICER}" and officer.message.kind == "concern_send"
     assert officer.status is outbox.OutboxStatus.PENDING

@@ -83,7 +83,9 @@ def test_the_post_carries_its_key_the_summary_and_the_picture(
     # The approver and the submitter are told by direct message.
     dms = {c.params["channel"] for c in stub.of("chat.postMessage")} - {MEMBERS}
     assert dms == {f"D{APPROVER}", f"D{OFFICER}"}
-    assert len(report.sent) == 3  # the channel, two people (the page is served from the store)
+    # The channel, two people told of publication, and the officer told of the approval (the
+    # page is served from the store).
+    assert len(report.sent) == 4
 
 
 # --- exactly once -----------------------------------------------------------------------------
@@ -252,7 +254,7 @@ def test_two_senders_racing_without_the_lock_claim_each_message_once(
         thread.join(60)
     try:
         assert len(stub.posts_to(MEMBERS)) == 1
-        assert len(stub.of("chat.postMessage")) == 3
+        assert len(stub.of("chat.postMessage")) == 4  # the channel, 2 published notices, 1 approval
     finally:
         for r in runtimes:
             r.engine.dispose()
@@ -390,7 +392,13 @@ def test_the_outbox_payload_is_json(runtime: Runtime) -> None:
         f"person:{OFFICER}",
     }
     assert all(json.dumps(i.message.payload) for i in items)
-    assert all(i.message.not_before == datetime(2024, 10, 28, 9, 0, tzinfo=UTC) for i in items)
+    # What goes with publication waits for it; the officer hears of the approval at once.
+    published = [i for i in items if i.message.scorecard_id is not None]
+    assert len(published) == 3
+    assert all(i.message.not_before == datetime(2024, 10, 28, 9, 0, tzinfo=UTC) for i in published)
+    (approved,) = [i for i in items if i.message.scorecard_id is None]
+    assert approved.message.kind == "scorecard_approve_notice"
+    assert approved.message.not_before == london(2024, 10, 25, 16, 0)
     _ = timedelta
 
 
