@@ -150,3 +150,73 @@ def test_the_scheduler_runs_the_concern_reminders_job(runtime: Runtime, settings
             assert "concern_reminders" in {job.id for job in running.get_jobs()}
         finally:
             scheduler.stop(running)
+
+
+# --- notices with their buttons (issue 17) ------------------------------------------------------
+
+
+def buttons_of(stub: HistoryStub, user: str, prefix: str) -> list[dict[str, str]]:
+    """Each keyed direct message's buttons: action id -> value."""
+    found = []
+    for call in stub.posts_to(f"D{user}"):
+        if not str(call.params["metadata"]["event_payload"]["key"]).startswith(prefix):
+            continue
+        blocks = call.params.get("blocks") or []
+        found.append({
+            element["action_id"]: element.get("value", "")
+            for block in blocks if block["type"] == "actions" for element in block["elements"]
+        })
+    return found
+
+
+def raise_at(runtime: Runtime, moment: datetime, key: str = "test-raise") -> list[str]:
+    from handlers.concerns import keep_and_confirm
+
+    with time_machine.travel(moment, tick=False):
+        with runtime.session() as session:
+            words = "SEND timeliness keeps slipping"
+            concern, event = prepare(request(runtime, MEMBER), session, words, "SEND-01")
+        with runtime.session() as session:
+            return list(keep_and_confirm(session, concern, event, key, now=utc_now()).queued)
+
+
+def test_the_advisor_hears_of_a_new_concern_at_once_with_the_buttons_that_act_on_it(
+    runtime: Runtime, settings: Settings, stub: HistoryStub
+) -> None:
+    queued = raise_at(runtime, london(2026, 11, 2, 10, 0))
+    assert f"concern:1:raised:notice:{ADVISOR}" in queued
+    assert raise_at(runtime, london(2026, 11, 2, 10, 1)) == []  # the same submission again: nothing
+    run_at(london(2026, 11, 2, 10, 5), context(runtime, settings))
+    [notice] = buttons_of(stub, ADVISOR, "concern:1:raised:notice:")
+    assert notice == {"concern_send": "1", "concern_escalate": "1", "concern_close": "1"}
+
+
+def test_an_advisor_who_chose_a_digest_gets_one_each_working_morning_instead(
+    runtime: Runtime, settings: Settings, stub: HistoryStub
+) -> None:
+    from handlers.concerns import notices_reply
+
+    with runtime.session() as session:
+        advisor = request(runtime, ADVISOR)
+        chosen = notices_reply(Request("notices daily", advisor.viewer, advisor.now), session)
+    assert "one message each working morning" in chosen.summary
+    assert raise_at(runtime, london(2026, 11, 6, 15, 0)) == [f"concern:1:raise:{MEMBER}"]  # a Friday
+
+    ctx = context(runtime, settings)
+    assert run_at(london(2026, 11, 7, 10, 0), ctx) == []  # Saturday: nothing
+    monday = run_at(london(2026, 11, 9, 9, 0), ctx)
+    assert monday == [f"concern-digest:2026-11-09:{ADVISOR}"]
+    assert run_at(london(2026, 11, 9, 11, 0), ctx) == []  # once a day
+    [digest] = buttons_of(stub, ADVISOR, "concern-digest:")
+    assert digest == {"concern_send": "1"}
+    assert "Concerns waiting for you on 9 November 2026" in keyed(stub, ADVISOR, "concern-digest:")[0]
+    assert keyed(stub, ADVISOR, "concern:1:raised:notice:") == []
+
+
+def test_a_chase_carries_the_answer_button_and_the_overdue_list_escalate(
+    runtime: Runtime, settings: Settings, stub: HistoryStub
+) -> None:
+    sent_on_monday_2_november(runtime)
+    run_at(london(2026, 11, 17, 9, 0), context(runtime, settings))
+    assert buttons_of(stub, SEND_OFFICER, "concern-chase:") == [{"concern_answer": "1"}]
+    assert buttons_of(stub, ADVISOR, "concern-overdue:") == [{"concern_escalate": "1"}]
