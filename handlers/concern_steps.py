@@ -28,6 +28,7 @@ from scorecard import concerns as life
 from scorecard.concerns import (
     STATUS_WORDS,
     Concern,
+    ConcernError,
     ConcernEvent,
 )
 from scorecard.model import Meeting, Role
@@ -232,7 +233,12 @@ def escalate(
     key: str | None = None,
     policy: Policy = Policy(),
 ) -> StepDone:
-    """The advisor escalates the concern to the next meeting open for items; the member is told."""
+    """The advisor escalates the concern to the next meeting open for items, saying why (the
+    clerk prints the reason in the agenda pack); the member is told."""
+    if not note.strip():
+        raise ConcernError(
+            "Say why it goes to the commission: the reason is printed in the meeting's agenda pack."
+        )
     meetings = store.meetings(session)
 
     def take(concern: Concern) -> tuple[Concern, ConcernEvent]:

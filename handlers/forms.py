@@ -235,7 +235,7 @@ def _step_form(
             if meeting is not None
             else "There is no meeting whose agenda deadline has not passed: load the next meetings first."
         )
-        fields.append(_step_text("Why it goes to the commission (optional)", optional=True))
+        fields.append(_step_text("Why it goes to the commission (printed in the agenda pack)"))
     elif form_id is FormId.CLOSE:
         fields.append(_step_text("The outcome, for the member and the record"))
     else:

@@ -75,7 +75,8 @@ def add_panel_meeting(runtime: Runtime) -> None:
 def escalated_to(runtime: Runtime, settings: Settings) -> tuple[str, date]:
     on = MONDAY + timedelta(days=8)  # Tuesday 10 November
     with runtime.session() as session:
-        done = steps.escalate(request(runtime, ADVISOR, on), session, 1, policy=policy_for(settings))
+        done = steps.escalate(request(runtime, ADVISOR, on), session, 1, "For the panel",
+                              policy=policy_for(settings))
     assert done.concern.meeting is not None
     return done.concern.meeting.committee, done.concern.meeting.date
 

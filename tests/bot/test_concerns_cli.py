@@ -85,7 +85,10 @@ def test_a_concerns_life_at_the_terminal_and_its_agenda_pack(sample_store_url: s
     )
     assert json.loads(escalated.stdout)["meeting"] == "2026-12-08"
     # The other, escalated after that deadline, goes to the following meeting.
-    late = kpibot(url, london(2026, 11, 30, 9, 0), "escalate", "C-2", "--as", ADVISOR, "--json")
+    unsaid = kpibot(url, london(2026, 11, 30, 9, 0), "escalate", "C-2", "--as", ADVISOR, "--json")
+    assert unsaid.exit_code == 1 and "Say why it goes to the commission" in unsaid.output
+    late = kpibot(url, london(2026, 11, 30, 9, 0), "escalate", "C-2", "--note", "Persistent", "--as", ADVISOR,
+                  "--json")
     assert json.loads(late.stdout)["meeting"] == "2027-01-26"
     too_soon = kpibot(url, london(2026, 12, 1, 9, 0), "close", "C-1", "Discussed", "--as", ADVISOR)
     assert too_soon.exit_code == 1 and "close it after the meeting" in too_soon.output
@@ -167,7 +170,7 @@ def test_a_step_at_the_terminal_queues_its_message_and_publish_due_without_slack
     url = sample_store_url
     monday = london(2026, 11, 2, 10, 0)
     raised = kpibot(url, monday, "raise", "--as", MEMBER, "--indicator", "SEND-01", "SEND is slipping")
-    assert f"Queued 1 direct message to {MEMBER}" in raised.stderr
+    assert f"Queued 2 direct messages to {ADVISOR}, {MEMBER}" in raised.stderr
     sent = kpibot(url, monday, "send", "C-1", "SEND", "--as", ADVISOR, "--json")
     assert json.loads(sent.stdout)["status"] == "with_service"  # stdout is the answer alone
     assert f"Queued 1 direct message to {SEND_OFFICER}" in sent.stderr and "publish-due" in sent.stderr
@@ -180,6 +183,6 @@ def test_a_step_at_the_terminal_queues_its_message_and_publish_due_without_slack
     assert first.exit_code == 0, first.output
     # Without a Slack token nothing addressed to Slack is consumed: both rounds say it waits.
     for round_ in (first, second):
-        assert "2 messages wait for Slack, unsent" in round_.stdout and "SLACK_BOT_TOKEN" in round_.stdout
+        assert "3 messages wait for Slack, unsent" in round_.stdout and "SLACK_BOT_TOKEN" in round_.stdout
     with open_runtime(Settings(database_url=url)).session() as session:
         assert {item.status.value for item in outbox.items(session)} == {"pending"}

@@ -141,11 +141,12 @@ def test_raise_send_answer_and_the_member_gets_the_answer_by_direct_message(
     assert len(dms_to(stub, SEND_OFFICER)) == 1
     assert counts(runtime) == (1, 3)
     # Each message the steps caused was queued once (retried submissions queued nothing more)
-    # and sent: the confirmation, the officer's copy, the member's answer.
+    # and sent: the confirmation, the advisor's notice, the officer's copy, the member's answer.
     with runtime.session() as session:
         queued = outbox.items(session, key_prefix="concern:1:")
     assert [(i.message.kind, i.status.value) for i in queued] == [
         ("concern_raise", "sent"),
+        ("concern_new_notice", "sent"),
         ("concern_send", "sent"),
         ("concern_answer", "sent"),
     ]
