@@ -286,14 +286,30 @@ def queue_reminders(session: Session, now: datetime) -> list[str]:
     queued = []
     team = scorecards.users_with_role(session, Role.PERFORMANCE_OFFICER)
     for reminder in due:
+        told = _reminder_reply(session, reminder)
         for user in team:
-            message = OutboxMessage(
-                outbox.to_person(user), reminder.kind, {"quarter": reminder.quarter, "text": reminder.text},
-                f"{reminder.key}:dm:{user}", now,
+            key = outgoing.queue_message(
+                session, user, reminder.kind, f"{reminder.key}:dm:{user}", told, now=now
             )
-            if outbox.enqueue(session, message, now=now):
-                queued.append(message.idempotency_key)
+            if key is not None:
+                queued.append(key)
     return queued
+
+
+def _reminder_reply(session: Session, reminder: reminders.Reminder) -> Reply:
+    """A reminder with the button that acts on it: the unsubmitted scorecard's Prepare (no draft
+    yet) or Submit (a draft waits)."""
+    actions: tuple[Action, ...] = ()
+    if reminder.kind == "unsubmitted_scorecard":
+        record = scorecards.by_quarter(session, reminder.quarter)
+        if record is None:
+            actions = (Action(ActionId.PREPARE_SCORECARD, f"Prepare the {reminder.quarter} scorecard",
+                              reminder.quarter, primary=True),)
+        elif record.status is ScorecardStatus.DRAFT:
+            actions = (Action(ActionId.SUBMIT_SCORECARD, f"Submit the {reminder.quarter} scorecard",
+                              reminder.quarter, primary=True),)
+    return Reply(kind=Kind.SCORECARD, heading=f"Reminder: the {reminder.quarter} scorecard",
+                 summary=reminder.text, actions=actions)
 
 
 def status_words(session: Session, quarter: Period) -> list[str]:

@@ -364,6 +364,11 @@ def test_reminders_go_to_the_performance_team_once(
     assert len(texts) == 2 and all(c.params["channel"] == f"D{OFFICER}" for c in stub.of("chat.postMessage"))
     assert any("review the targets and amber thresholds for 2027/28" in t for t in texts)
     assert any("2026/27 Q2 scorecard has not been submitted" in t for t in texts)
+    # The reminder to submit carries the button that acts on it (no draft yet: Prepare).
+    posts = stub.of("chat.postMessage")
+    (unsubmitted,) = [c for c in posts if "has not been submitted" in c.params["text"]]
+    actions = [b for b in unsubmitted.params["blocks"] if b["type"] == "actions"]
+    assert [(e["action_id"], e["value"]) for e in actions[0]["elements"]] == [("scorecard_prepare", "2026/27 Q2")]
 
 
 def test_a_submitted_quarter_gets_no_reminder_to_submit(runtime: Runtime, settings: Settings) -> None:
