@@ -368,7 +368,8 @@ def test_reminders_go_to_the_performance_team_once(
     posts = stub.of("chat.postMessage")
     (unsubmitted,) = [c for c in posts if "has not been submitted" in c.params["text"]]
     actions = [b for b in unsubmitted.params["blocks"] if b["type"] == "actions"]
-    assert [(e["action_id"], e["value"]) for e in actions[0]["elements"]] == [("scorecard_prepare", "2026/27 Q2")]
+    pressed = [(e["action_id"], e["value"]) for e in actions[0]["elements"]]
+    assert pressed == [("scorecard_prepare", "2026/27 Q2")]
 
 
 def test_a_submitted_quarter_gets_no_reminder_to_submit(runtime: Runtime, settings: Settings) -> None:
