@@ -75,6 +75,18 @@ def _names(runtime: Runtime, person_ids: set[str]) -> dict[str, str]:
         return people.names_of(session, person_ids)
 
 
+def _refresh_names(runtime: Runtime) -> None:
+    """With a platform token at hand, everyone's name is brought up to date first (only those
+    missing or a week old are asked for), so what is printed names people."""
+    from bot.composition import directories_for
+    from bot.names import refresh_everyone
+    from bot.runtime import utc_now
+
+    directories = directories_for(runtime.settings)
+    if directories:
+        refresh_everyone(runtime, directories, now=utc_now())
+
+
 def _runtime(database_url: str | None) -> Runtime:
     from bot import composition
     from bot.runtime import open_runtime
@@ -93,6 +105,7 @@ def _run(
 
     runtime = _runtime(database_url)
     try:
+        _refresh_names(runtime)
         with runtime.session() as session:
             request = Request(text="", viewer=viewer_for(session, as_user), now=utc_now())
             reply = work(request, session)

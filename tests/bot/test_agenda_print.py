@@ -97,6 +97,18 @@ def pack(sample_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Pac
     for at, *args in steps:
         done = kpibot(url, at, *args)
         assert done.exit_code == 0, done.output
+    # The names directory knew the member and the advisor (bot.names keeps them in the store);
+    # the other member it did not, so the pack shows them by id.
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from data import people
+
+    engine = create_engine(url)
+    with Session(engine) as session, session.begin():
+        people.remember(session, "slack", MEMBER, now=monday, display_name="Cllr Jo Bloggs")
+        people.remember(session, "slack", ADVISOR, now=monday, display_name="Sam Okafor")
+    engine.dispose()
     page = folder / "pack.html"
     made = kpibot(
         url, london(2026, 12, 1, 9, 0), "agenda", "--meeting", "2026-12-08", "--format", "html",
@@ -106,21 +118,21 @@ def pack(sample_database: Path, tmp_path_factory: pytest.TempPathFactory) -> Pac
     return Pack(
         page,
         (
-            Concern("C-1", MEMBER, (
+            Concern("C-1", "Cllr Jo Bloggs", (
                 "EHC plans keep slipping past 20 weeks: families in my ward wait months.",
                 "Two more caseworkers start in January; the backlog should clear by March.",
                 "The answer does not say when families will see the difference.",
-                "Sent to SEND by U0DEMOGOV01 on 2 November 2026, for a written answer by 16 November 2026.",
+                "Sent to SEND by Sam Okafor on 2 November 2026, for a written answer by 16 November 2026.",
             )),
             Concern("C-2", OTHER_MEMBER, (
                 f"The figures page at {LONG_ADDRESS} is unreadable. {LONG_WORD}",
                 "No written answer before the meeting.",
                 "Accessibility of published figures is a matter for the commission.",
             )),
-            Concern("C-3", MEMBER, (
+            Concern("C-3", "Cllr Jo Bloggs", (
                 "Re-referrals are up again.",
                 "No answer after 10 working days. The member asked for it to be heard.",
-                "Sent to Children's social care by U0DEMOGOV01 on 2 November 2026",
+                "Sent to Children's social care by Sam Okafor on 2 November 2026",
             )),
         ),
     )
