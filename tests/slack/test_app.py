@@ -361,6 +361,7 @@ def test_the_manifest_declares_every_command_event_scope_and_interactivity_the_a
     assert commands == {"/kpi", "/scorecard", "/concern"}
     assert "- app_home_opened" in manifest
     assert re.search(r"interactivity:\s*\n\s*is_enabled: true", manifest)
-    for scope in ("commands", "chat:write", "chat:write.public", "im:write", "files:write"):
+    for scope in ("commands", "chat:write", "chat:write.public", "im:write", "files:write", "users:read",
+                  "users:read.email"):
         assert re.search(rf"^\s*- {re.escape(scope)}\b", manifest, re.MULTILINE), scope
     assert manifest.count("/slack/events") == 5  # three commands, events, interactivity
