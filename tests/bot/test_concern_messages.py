@@ -92,7 +92,8 @@ def test_a_refused_step_queues_nothing(runtime: Runtime) -> None:
     raised(runtime)
     with pytest.raises(steps.life.ConcernRefused), runtime.session() as session:
         steps.send(request(runtime, MEMBER, MONDAY), session, 1, "SEND", key="view-x")
-    assert [item.message.kind for item in concern_items(runtime)] == ["concern_raise"]
+    # Only what raising it queued: the member's confirmation and the advisor's notice.
+    assert [item.message.kind for item in concern_items(runtime)] == ["concern_raise", "concern_new_notice"]
 
 
 def test_a_retried_submission_queues_one_message(runtime: Runtime) -> None:
@@ -102,7 +103,8 @@ def test_a_retried_submission_queues_one_message(runtime: Runtime) -> None:
 
     assert first.new and len(first.queued) == 1
     assert not again.new and again.queued == ()
-    assert sorted(item.message.kind for item in concern_items(runtime)) == ["concern_raise", "concern_send"]
+    kinds = sorted(item.message.kind for item in concern_items(runtime))
+    assert kinds == ["concern_new_notice", "concern_raise", "concern_send"]
 
 
 def test_a_direct_message_that_fails_is_left_pending_and_sent_once_later_with_its_button(
