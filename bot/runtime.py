@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import Settings
-from data import people, store
+from data import store
 from data.db import ensure_schema, make_engine, reader_factory, session_factory
 from scorecard.model import Role, Viewer
 
@@ -64,7 +64,7 @@ def load_sample_if_empty(runtime: Runtime) -> bool:
 def viewer_for(session: Session, user: str) -> Viewer:
     """Who is asking (a person's id, data.people): their roles from the roles table, under any
     of their names (id, platform ids, e-mail); anyone else is a member."""
-    assignments = store.roles_of(session, *people.identities_of(session, user))
+    assignments = store.roles_of(session, user)
     roles = frozenset(a.role for a in assignments) or frozenset({Role.MEMBER})
     areas = frozenset(a.service_area for a in assignments if a.service_area)
     return Viewer(user=user, roles=roles | {Role.MEMBER}, service_areas=areas)

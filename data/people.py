@@ -31,7 +31,6 @@ __all__ = [
     "Person",
     "accounts_of",
     "choose_concern_notices",
-    "identities_of",
     "known_people",
     "names_of",
     "needing_names",
@@ -110,15 +109,6 @@ def accounts_of(session: Session, person_id: str) -> list[Account]:
     if implied_slack and not any(a.platform == DEFAULT_PLATFORM for a in accounts):
         accounts.append(Account(DEFAULT_PLATFORM, person_id, {}, None))
     return sorted(accounts, key=lambda a: a.seen_at or NEVER, reverse=True)
-
-
-def identities_of(session: Session, person_id: str) -> set[str]:
-    """Every name the roles table may use for the person: their id, platform ids and e-mail."""
-    found = {person_id, *(a.user_id for a in accounts_of(session, person_id))}
-    email = session.scalar(select(PersonRow.email).where(PersonRow.id == person_id))
-    if email:
-        found.add(email)
-    return found
 
 
 def remember(

@@ -11,10 +11,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from data.schema import (
+    AccountRow,
     BenchmarkRow,
     Cluster,
     GlossaryRow,
@@ -23,6 +24,7 @@ from data.schema import (
     MeetingRow,
     ObservationRow,
     PeerRow,
+    PersonRow,
     RoleRow,
     TargetRow,
 )
@@ -341,15 +343,22 @@ def meetings(session: Session) -> list[Meeting]:
     ]
 
 
-def roles_of(session: Session, *names: str) -> list[RoleAssignment]:
-    """The roles held under any of `names` (a person's id, platform ids or e-mail address,
-    matched without regard to case)."""
-    wanted = {name.strip().lower() for name in names if name.strip()}
+def roles_of(session: Session, person: str) -> list[RoleAssignment]:
+    """The roles a person holds under any of their names (data.people): their id, their
+    accounts' platform ids, their e-mail address; matched without regard to case. One query."""
+    wanted = person.strip().lower()
     if not wanted:
         return []
+    names = func.lower(RoleRow.user)
     query = (
         select(RoleRow)
-        .where(func.lower(RoleRow.user).in_(wanted))
+        .where(
+            or_(
+                names == wanted,
+                names.in_(select(func.lower(AccountRow.user_id)).where(AccountRow.person_id == person)),
+                names.in_(select(func.lower(PersonRow.email)).where(PersonRow.id == person)),
+            )
+        )
         .order_by(RoleRow.role, RoleRow.service_area)
     )
     return [

@@ -446,7 +446,7 @@ def queue_for_approvers(request: Request, session: Session, outcome: StepOutcome
     queued = []
     submitter = people.names_of(session, [submitted_by]).get(submitted_by, submitted_by)
     for approver in approvers_to_tell(session, submitted_by):
-        roles = frozenset(a.role for a in store.roles_of(session, *people.identities_of(session, approver)))
+        roles = frozenset(a.role for a in store.roles_of(session, approver))
         viewer = Viewer(approver, roles | {Role.MEMBER, Role.BOARD_APPROVER})
         draft = draft_reply(Request("", viewer, request.now, request.suppress_below), session, wanted)
         told = replace(
