@@ -1,0 +1,202 @@
+"""Teams end to end: the real Teams SDK App (bot.teams.app) behind kpibot's real front door
+(bot.slack.server.wsgi_app, POST /api/messages), against a fake Bot Framework connector
+(tests/teams/connector.py), with the JWT checks on: every activity is signed RS256 with the
+connector's published test key, as the Bot Framework signs. Every card that reaches the
+connector, or answers an invoke, is checked against the Adaptive Card 1.5 schema.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from typing import Any
+
+import jwt
+import pytest
+from microsoft_teams.api.auth.cloud_environment import PUBLIC
+from sqlalchemy import text
+
+from bot.publisher import run_publication
+from bot.runtime import Runtime, open_runtime, viewer_for
+from bot.settings import Settings
+from bot.slack.server import wsgi_app
+from bot.teams import cards
+from bot.teams.app import TeamsEdge, create_edge
+from data import people
+from handlers import kpi
+from handlers.reply import Request
+from tests.teams.connector import BotFrameworkSigner, Call, FakeConnector
+from tests.teams.schemas import card_errors
+
+BOT_ID = "3f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
+TENANT = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
+CHANNEL = "19:members0channel@thread.tacv2"
+NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+CARD = "application/vnd.microsoft.card.adaptive"
+
+
+@dataclass(frozen=True)
+class User:
+    teams_id: str  # "29:..."
+    aad: str
+    name: str
+    email: str
+    chat: str  # their 1:1 chat with the bot
+
+
+ADA = User("29:1ada", "6a5b4c3d-0000-4000-8000-000000000001", "Cllr Ada Lovelace", "ada@council.example",
+           "a:1on1-ada")
+GRACE = User("29:1grace", "6a5b4c3d-0000-4000-8000-000000000002", "Grace Hopper", "grace@council.example",
+             "a:1on1-grace")
+OLIVE = User("29:1olive", "6a5b4c3d-0000-4000-8000-000000000003", "Olive Officer", "olive@council.example",
+             "a:1on1-olive")
+
+
+def fake_token(scope: Any, tenant_id: str | None = None) -> str:
+    """What Entra ID would give the bot for its own sends (the SDK decodes it as a JWT)."""
+    return jwt.encode({"aud": str(scope), "tid": tenant_id, "exp": 4102444800}, "k" * 32, algorithm="HS256")
+
+
+@dataclass
+class Teams:
+    connector: FakeConnector
+    signer: BotFrameworkSigner
+    edge: TeamsEdge
+    runtime: Runtime
+    front: Any
+
+    def post(self, body: dict[str, Any], *, authorization: str | None = "signed") -> tuple[int, Any]:
+        if authorization == "signed":
+            authorization = self.signer.authorization(BOT_ID, self.connector.url)
+        raw = json.dumps(body).encode()
+        environ = {"PATH_INFO": "/api/messages", "REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/json",
+                   "CONTENT_LENGTH": str(len(raw)), "wsgi.input": io.BytesIO(raw)}
+        if authorization is not None:
+            environ["HTTP_AUTHORIZATION"] = authorization
+        statuses: list[tuple[str, dict[str, str]]] = []
+        answer = b"".join(self.front(environ, lambda status, headers: statuses.append((status, dict(headers)))))
+        status, headers = statuses[0]
+        is_json = headers["Content-Type"].startswith("application/json")
+        return int(status.split()[0]), (json.loads(answer) if is_json else answer.decode())
+
+    def message(self, user: User, words: str, *, channel: bool = False) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "type": "message", "id": f"msg-{len(self.connector.calls)}", "channelId": "msteams",
+            "serviceUrl": self.connector.url,
+            "from": {"id": user.teams_id, "aadObjectId": user.aad, "name": user.name},
+            "recipient": {"id": f"28:{BOT_ID}", "name": "kpibot"},
+            "conversation": {"id": user.chat, "conversationType": "personal", "tenantId": TENANT},
+            "channelData": {"tenant": {"id": TENANT}},
+            "text": words,
+        }
+        if channel:
+            body["conversation"] = {"id": f"{CHANNEL};messageid=1700000000001", "conversationType": "channel",
+                                    "tenantId": TENANT}
+            body["text"] = f"<at>kpibot</at> {words}"
+            body["entities"] = [{"type": "mention", "text": "<at>kpibot</at>",
+                                 "mentioned": {"id": f"28:{BOT_ID}", "name": "kpibot"}}]
+        return body
+
+    def press(self, user: User, verb: str, data: dict[str, Any], *, card_id: str = "card-1") -> dict[str, Any]:
+        body = self.message(user, "")
+        body.update(type="invoke", name="adaptiveCard/action", text=None, replyToId=card_id,
+                    value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"})
+        return body
+
+    def cards_to(self, conversation: str) -> list[dict[str, Any]]:
+        return [card for call in self.connector.sent() if conversation_of(call) == conversation
+                for card in call.cards()]
+
+
+def conversation_of(call: Call) -> str:
+    return call.path.split("/v3/conversations/", 1)[1].split("/activities", 1)[0]
+
+
+def valid(card: dict[str, Any]) -> dict[str, Any]:
+    assert card_errors(card) == []
+    return card
+
+
+@pytest.fixture
+def teams(database_url: str) -> Iterator[Teams]:
+    connector = FakeConnector().start()
+    for user in (ADA, GRACE, OLIVE):
+        connector.members[user.teams_id] = {"id": user.teams_id, "aadObjectId": user.aad, "name": user.name,
+                                            "email": user.email, "userPrincipalName": user.email}
+    signer = BotFrameworkSigner(connector)
+    settings = Settings(database_url=database_url, teams_client_id=BOT_ID, teams_tenant_id=TENANT,
+                        teams_client_secret="not-used-tokens-come-from-fake_token",
+                        teams_members_channel=CHANNEL, teams_service_url=connector.url)
+    runtime = open_runtime(settings)
+    edge = create_edge(settings, runtime, clock=lambda: NOW, token=fake_token,
+                       cloud=replace(PUBLIC, openid_metadata_url=f"{connector.url}/v1/.well-known/openidconfiguration"))
+    front = wsgi_app(None, signing_secret="", teams=edge.handle)
+    yield Teams(connector, signer, edge, runtime, front)
+    edge.stop()
+    runtime.engine.dispose()
+    connector.stop()
+
+
+def count(runtime: Runtime, table: str) -> int:
+    with runtime.reading() as session:
+        return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608
+
+
+def test_kpi_in_a_1on1_chat_is_answered_there_with_the_indicators_card(teams: Teams) -> None:
+    status, _ = teams.post(teams.message(ADA, "kpi SEND timeliness"))
+    assert status == 200
+    (card,) = teams.cards_to(ADA.chat)
+    with teams.runtime.session() as session:
+        person = people.person_of(session, "teams", ADA.aad)
+        expected = kpi.answer(Request("SEND timeliness", viewer_for(session, person), NOW), session)
+        (account,) = people.accounts_of(session, person)
+    assert valid(card) == cards.card(expected)
+    assert "SEND" in card["body"][0]["text"]
+    # What reaching Ada unprompted needs is kept, with her e-mail from Teams' roster.
+    assert account.reference == {"conversation": ADA.chat, "serviceUrl": teams.connector.url,
+                                 "tenant": TENANT, "user": ADA.teams_id}
+    with teams.runtime.reading() as session:
+        assert people.person_of(session, "teams", ADA.aad) == person
+    assert sent_by_bot_with_token(teams)
+
+
+def sent_by_bot_with_token(teams: Teams) -> bool:
+    return all((call.authorization or "").startswith("Bearer ") for call in teams.connector.sent())
+
+
+def test_a_channel_mention_is_answered_privately_in_the_askers_1on1_chat_and_noted_in_the_channel(
+    teams: Teams,
+) -> None:
+    status, _ = teams.post(teams.message(ADA, "kpi SEND timeliness", channel=True))
+    assert status == 200
+    create = [call for call in teams.connector.calls if call.path == "/v3/conversations"]
+    assert [call.body["members"] for call in create] == [[{"id": ADA.teams_id}]]
+    (chat,) = {conversation_of(call) for call in teams.connector.sent() if "1on1" in call.path}
+    (card,) = teams.cards_to(chat)
+    assert "SEND" in valid(card)["body"][0]["text"]
+    # Share in the private answer knows the channel it was asked in.
+    shares = [action for element in card["body"] if element["type"] == "ActionSet"
+              for action in element["actions"] if action["verb"] == "share_in_channel"]
+    assert shares and all(action["data"]["channel"].startswith(CHANNEL) for action in shares)
+    in_channel = [call for call in teams.connector.sent() if conversation_of(call).startswith(CHANNEL)]
+    assert [call.cards() for call in in_channel] == [[]]  # a short note, no figures
+    assert "privately" in in_channel[0].body["text"]
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer abc.def.ghi", "forged", "other-bot"])
+def test_an_unsigned_or_forged_activity_gets_401_and_nothing_is_stored_or_sent(
+    teams: Teams, authorization: str | None
+) -> None:
+    if authorization == "forged":
+        other = BotFrameworkSigner(FakeConnector(), kid="test-key-1")  # same kid, key nobody published
+        authorization = other.authorization(BOT_ID, teams.connector.url)
+    elif authorization == "other-bot":
+        authorization = teams.signer.authorization("another-bot", teams.connector.url)
+    status, _ = teams.post(teams.message(ADA, "kpi SEND timeliness"), authorization=authorization)
+    assert status == 401
+    assert teams.connector.sent() == []
+    assert [call.path for call in teams.connector.calls if "/v3/" in call.path] == []
+    assert count(teams.runtime, "accounts WHERE platform = 'teams'") == 0
