@@ -34,12 +34,14 @@ def card_message(card: dict[str, Any], text: str = "") -> MessageActivityInput:
     return MessageActivityInput(text=text or None, attachments=[Attachment(content_type=CARD, content=card)])
 
 
-def outgoing_cards(message: Outgoing) -> list[dict[str, Any]]:
-    """The cards for an outbox message: the reply drawn in full (or its words), then its picture."""
-    found = [cards.card(message.reply) if message.reply is not None else cards.notice(message.text)]
+def outgoing_card(message: Outgoing) -> dict[str, Any]:
+    """The card for an outbox message: the reply drawn in full (or its words), its picture inline
+    at the end (one message, so one send: base64 pictures are outside Teams' size limit)."""
+    card = cards.card(message.reply) if message.reply is not None else cards.notice(message.text)
     if message.image is not None:
-        found.append(cards.picture(message.image.title, message.image.png, alt_text=message.image.alt_text))
-    return found
+        card["body"].append(cards.text_block(message.image.title, weight="Bolder"))
+        card["body"].append(cards.image(message.image.png, alt_text=message.image.alt_text))
+    return card
 
 
 async def personal_chat(app: App, service_url: str, user_id: str, tenant_id: str | None) -> str:
@@ -69,18 +71,15 @@ class TeamsMessenger:
         return None
 
     def send(self, to: Address, message: Outgoing, *, key: str) -> str:
-        """Post the message's cards; the id of the first. `key` cannot travel with a Teams message."""
+        """Post the message as one card; its id. `key` cannot travel with a Teams message."""
         del key
         return self._loop.run(self.send_async(to, message))
 
     async def send_async(self, to: Address, message: Outgoing) -> str:
         service_url, conversation = await self._where(to)
-        first = ""
-        for number, card in enumerate(outgoing_cards(message)):
-            sent = await self._app.send(conversation, card_message(card, message.text if number == 0 else ""),
-                                        service_url=service_url)
-            first = first or str(sent.id)
-        return first
+        sent = await self._app.send(conversation, card_message(outgoing_card(message), message.text),
+                                    service_url=service_url)
+        return str(sent.id)
 
     async def _where(self, to: Address) -> tuple[str, str]:
         if to.kind == "channel":
@@ -94,11 +93,12 @@ class TeamsMessenger:
             conversation = await personal_chat(self._app, service_url, user, tenant)
         return service_url, conversation
 
-    def send_card_blocking(self, conversation: str, card: dict[str, Any], service_url: str | None = None) -> str:
+    def send_card_blocking(self, conversation: str, card: dict[str, Any], service_url: str = "") -> str:
         """Post one card to a conversation, from a thread (not the loop): its id."""
 
         async def post() -> str:
-            sent = await self._app.send(conversation, card_message(card), service_url=service_url or self._service_url)
+            where = service_url or self._service_url
+            sent = await self._app.send(conversation, card_message(card), service_url=where)
             return str(sent.id)
 
         return self._loop.run(post())

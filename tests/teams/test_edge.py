@@ -200,3 +200,111 @@ def test_an_unsigned_or_forged_activity_gets_401_and_nothing_is_stored_or_sent(
     assert teams.connector.sent() == []
     assert [call.path for call in teams.connector.calls if "/v3/" in call.path] == []
     assert count(teams.runtime, "accounts WHERE platform = 'teams'") == 0
+
+
+def submit_button(card: dict[str, Any]) -> dict[str, Any]:
+    (button,) = [action for element in card["body"] if element["type"] == "ActionSet"
+                 for action in element["actions"] if action["verb"] == "form_submit"]
+    return button
+
+
+def invoked_card(answer: Any) -> dict[str, Any]:
+    assert answer["statusCode"] == 200 and answer["type"] == CARD
+    return valid(answer["value"])
+
+
+def texts(card: dict[str, Any]) -> str:
+    return " ".join(str(element.get("text", "")) for element in card["body"])
+
+
+def raise_concern(teams: Teams) -> int:
+    teams.post(teams.message(ADA, "concern SEND timeliness keeps slipping"))
+    (form,) = teams.cards_to(ADA.chat)
+    valid(form)
+    inputs = {element["id"]: element for element in form["body"] if element["type"].startswith("Input.")}
+    assert inputs["concern_text"]["value"] == "SEND timeliness keeps slipping"
+    assert inputs["concern_text"]["maxLength"] > 0 and inputs["concern_text"]["isRequired"]
+    assert inputs["concern_subject"]["choices"]
+    data = {**submit_button(form)["data"], "concern_subject": inputs["concern_subject"]["value"],
+            "concern_text": "Why are EHC plans late?"}
+    answers = [teams.post(teams.press(ADA, "form_submit", data, card_id="form-card"))[1] for _ in range(3)]
+    assert all(invoked_card(answer) == invoked_card(answers[0]) for answer in answers)
+    with teams.runtime.reading() as session:
+        return int(session.execute(text("SELECT max(id) FROM concerns")).scalar_one())
+
+
+def test_a_concern_raised_through_the_form_card_is_kept_once_when_teams_retries_the_invoke(teams: Teams) -> None:
+    raise_concern(teams)
+    assert count(teams.runtime, "concerns") == 1
+    # Ada's confirmation went to her 1:1 chat, once: the form, then one confirmation.
+    form, confirmation = teams.cards_to(ADA.chat)
+    assert "C-" in texts(valid(confirmation)) or "concern" in texts(confirmation).lower()
+
+
+def test_an_empty_concern_is_refused_in_the_form_card_itself(teams: Teams) -> None:
+    teams.post(teams.message(ADA, "concern"))
+    (form,) = teams.cards_to(ADA.chat)
+    data = {**submit_button(form)["data"], "concern_subject": "-", "concern_text": "   "}
+    _, answer = teams.post(teams.press(ADA, "form_submit", data))
+    again = invoked_card(answer)
+    assert submit_button(again)["data"]["showing"] == submit_button(form)["data"]["showing"]
+    assert any(element.get("color") == "attention" for element in again["body"])
+    assert count(teams.runtime, "concerns") == 0
+
+
+def join_by_email(teams: Teams, slack_user: str, user: User) -> None:
+    """`slack_user` (named in the roles table) has given Slack the e-mail `user` has in Teams."""
+    with teams.runtime.session() as session:
+        people.remember(session, "slack", slack_user, now=NOW, email=user.email)
+
+
+def test_the_advisors_send_step_reaches_the_officer_in_their_teams_1on1_chat(teams: Teams) -> None:
+    join_by_email(teams, "U0DEMOGOV01", GRACE)
+    join_by_email(teams, "U0DEMOSVC01", OLIVE)
+    concern = raise_concern(teams)
+    # The officer has written to the bot once (her 1:1 chat is known); nothing else yet.
+    teams.post(teams.message(OLIVE, "help"))
+    assert len(teams.cards_to(OLIVE.chat)) == 1
+    # A member sending the advisor's form is refused, in the form card itself.
+    _, opened = teams.post(teams.press(ADA, "concern_send", {"value": str(concern)}))
+    data = {**submit_button(invoked_card(opened))["data"], "concern_area": "SEND"}
+    _, refused = teams.post(teams.press(ADA, "form_submit", data))
+    assert any(element.get("color") == "attention" for element in invoked_card(refused)["body"])
+    assert len(teams.cards_to(OLIVE.chat)) == 1
+    _, opened = teams.post(teams.press(GRACE, "concern_send", {"value": str(concern)}))
+    form = invoked_card(opened)
+    area = next(element for element in form["body"] if element.get("id") == "concern_area")
+    assert "SEND" in [choice["value"] for choice in area["choices"]]
+    data = {**submit_button(form)["data"], "concern_area": "SEND", "concern_step_text": "Please answer."}
+    for _ in range(2):  # Teams retries: one step
+        _, done = teams.post(teams.press(GRACE, "form_submit", data, card_id="advisor-card"))
+        invoked_card(done)
+    officer = teams.cards_to(OLIVE.chat)
+    assert len(officer) == 2
+    assert f"C-{concern}" in texts(valid(officer[1])) or "Please answer." in json.dumps(officer[1])
+    assert sent_by_bot_with_token(teams)
+
+
+def test_the_scorecard_is_published_to_the_teams_members_channel_once(teams: Teams) -> None:
+    from tests.bot.conftest import approve_q2
+
+    approve_q2(teams.runtime, datetime(2024, 10, 25, 15, 0, tzinfo=UTC))
+    monday = datetime(2024, 10, 28, 11, 0, tzinfo=UTC)
+    for _ in range(2):
+        run_publication(teams.runtime, (teams.edge.messenger,), now=monday, holder="test")
+    posted = [call for call in teams.connector.sent() if conversation_of(call) == CHANNEL]
+    assert len(posted) == 1
+    (card,) = posted[0].cards()
+    assert "2024/25 Q2" in texts(valid(card))
+
+
+def test_a_slack_user_and_a_teams_user_with_the_same_email_are_one_person_with_the_same_roles(
+    teams: Teams,
+) -> None:
+    join_by_email(teams, "U0DEMOGOV01", GRACE)
+    teams.post(teams.message(GRACE, "help"))
+    with teams.runtime.reading() as session:
+        person = people.person_of(session, "teams", GRACE.aad)
+        assert person == people.person_of(session, "slack", "U0DEMOGOV01")
+        assert viewer_for(session, person).roles == viewer_for(session, "U0DEMOGOV01").roles
+        assert {account.platform for account in people.accounts_of(session, person)} == {"slack", "teams"}
