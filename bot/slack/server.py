@@ -247,6 +247,8 @@ def wsgi_app(
                       "application/json; charset=utf-8")
 
     def slack(environ: dict[str, Any]) -> Answer:
+        if app is None:
+            return NOT_FOUND
         body = _read_body(environ)
         if isinstance(body, Answer):
             return body
@@ -307,7 +309,8 @@ def wsgi_app(
 def _kind(environ: dict[str, Any]) -> str:
     """What a request is, for the metrics: a fixed few words, never the path a stranger chose."""
     path = str(environ.get("PATH_INFO", ""))
-    known = {EVENTS_PATH: "slack", TEAMS_PATH: "teams", HEALTH_PATH: "health", READY_PATH: "ready", METRICS_PATH: "metrics"}
+    known = {EVENTS_PATH: "slack", TEAMS_PATH: "teams", HEALTH_PATH: "health", READY_PATH: "ready",
+             METRICS_PATH: "metrics"}
     if path in known:
         return known[path]
     return "page" if PAGE_PATH.fullmatch(path) else "other"

@@ -60,7 +60,9 @@ def check_settings(settings: Settings) -> None:
         if not settings.teams_tenant_id:
             missing.append("TEAMS_TENANT_ID (the Directory (tenant) ID)")
     if not settings.teams_members_channel:
-        missing.append("TEAMS_MEMBERS_CHANNEL (the conversation ID of the members' channel, 19:...@thread.tacv2)")
+        missing.append(
+            "TEAMS_MEMBERS_CHANNEL (the conversation ID of the members' channel, 19:...@thread.tacv2)"
+        )
     if missing:
         raise TeamsSetupError(f"Teams is not set up: set {' and '.join(missing)}. {SETUP_HELP}")
 
@@ -95,20 +97,38 @@ def create_edge(
     """The Teams edge for this process (call in each worker, after the fork). `token` and
     `cloud` stand in for Entra ID and Microsoft's signing keys in tests."""
     check_settings(settings)
+    from bot.teams.listeners import Listeners
+    from bot.teams.services import Services
+
+    testing = settings.teams_allow_unauthenticated
+    if testing:
+        log.warning(UNAUTHENTICATED_WARNING)
+    app, loop, messenger = _build(settings, token=token, cloud=cloud)
+    Listeners(app, Services(runtime, (messenger,), clock), messenger).register()
+    return TeamsEdge(app, loop, messenger, unauthenticated=testing)
+
+
+def create_messenger(settings: Settings) -> TeamsMessenger:
+    """A Teams messenger on its own loop, for a copy that only sends (the CLI's commands)."""
+    return _build(settings)[2]
+
+
+def _build(settings: Settings, *, token: TokenProvider | None = None,
+           cloud: Any = None) -> tuple[Any, Loop, TeamsMessenger]:
+    """The App, every option explicit, initialised on a new loop; and a messenger on it."""
     import warnings
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the SDK's ExperimentalWarning at import
         from microsoft_teams.apps import App
 
-    from bot.teams.bridge import Loop
-    from bot.teams.listeners import Listeners
-    from bot.teams.messenger import TeamsMessenger
-    from bot.teams.services import Services
+    from microsoft_teams.api.auth.cloud_environment import PUBLIC
 
+    from bot.teams.bridge import Loop
+    from bot.teams.messenger import TeamsMessenger
+
+    _refuse_sdk_environment()
     testing = settings.teams_allow_unauthenticated
-    if testing:
-        log.warning(UNAUTHENTICATED_WARNING)
     options: dict[str, Any] = {
         "client_id": settings.teams_client_id,
         "tenant_id": settings.teams_tenant_id or None,
@@ -122,8 +142,7 @@ def create_edge(
         options["token"] = lambda scope, tenant_id=None: None  # no token asked for, none sent
     else:
         options["client_secret"] = settings.teams_client_secret
-    if cloud is not None:
-        options["cloud"] = cloud
+    options["cloud"] = cloud if cloud is not None else PUBLIC
     loop = Loop()
 
     async def build() -> Any:
@@ -134,8 +153,25 @@ def create_edge(
     app = loop.run(build())
     messenger = TeamsMessenger(app, loop, service_url=settings.teams_service_url,
                                tenant_id=settings.teams_tenant_id)
-    Listeners(app, Services(runtime, (messenger,), clock), messenger).register()
-    return TeamsEdge(app, loop, messenger, unauthenticated=testing)
+    return app, loop, messenger
+
+
+# What the SDK reads from the environment (and from a .env it loads at import) for an option we
+# leave empty: each is refused, so that only TEAMS_* settings decide who the bot is.
+SDK_ENVIRONMENT = ("CLIENT_ID", "CLIENT_SECRET", "TENANT_ID", "MANAGED_IDENTITY_CLIENT_ID", "SERVICE_URL",
+                   "CLOUD", "DANGEROUSLY_ALLOW_UNAUTHENTICATED_REQUESTS")
+
+
+def _refuse_sdk_environment() -> None:
+    import os
+
+    found = [name for name in SDK_ENVIRONMENT if os.environ.get(name)]
+    if found:
+        raise TeamsSetupError(
+            f"{' and '.join(found)} {'is' if len(found) == 1 else 'are'} set in the environment (or a .env "
+            "file): the Teams SDK would use it in place of kpibot's settings. Unset it and use the "
+            "TEAMS_* settings (TEAMS_CLIENT_ID, TEAMS_CLIENT_SECRET, TEAMS_TENANT_ID, TEAMS_SERVICE_URL)."
+        )
 
 
 class NoServer:

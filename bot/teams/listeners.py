@@ -15,11 +15,9 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from microsoft_teams.api import (
-    AdaptiveCardInvokeActivity,
-    InstallUpdateActivity,
-    MessageActivity,
-)
+from microsoft_teams.api.activities.install_update.add import InstalledActivity
+from microsoft_teams.api.activities.invoke.adaptive_card.action import AdaptiveCardInvokeActivity
+from microsoft_teams.api.activities.message import MessageActivity
 from microsoft_teams.apps import ActivityContext, App
 from microsoft_teams.apps.utils.activity_utils import extract_tenant_id
 
@@ -101,11 +99,13 @@ class Listeners:
             await self.on_message(ctx)
 
         @app.on_card_action
-        async def on_card_action(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> dict[str, Any]:
+        async def on_card_action(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> Any:
+            # A plain dict is the invoke's body as it is (the SDK's response models would put
+            # our card through its own card model).
             return await self.on_card_action(ctx)
 
         @app.on_install_add
-        async def on_install(ctx: ActivityContext[InstallUpdateActivity]) -> None:
+        async def on_install(ctx: ActivityContext[InstalledActivity]) -> None:
             sender = await self.know(ctx)
             if not sender.channel:
                 replies = await asyncio.to_thread(self._home, sender.user)
@@ -176,7 +176,8 @@ class Listeners:
         if command == "scorecard":
             base = services.settings.public_base_url
             return [cards.card(services.reply_to(
-                user, words, lambda request, session: scorecard.answer(request, session, page_base_url=base)))]
+                user, words,
+                lambda request, session: scorecard.answer(request, session, page_base_url=base)))]
         if command == "concern":
             if concerns.is_list(words):
                 return [cards.card(services.reply_to(user, words, views.list_reply))]
@@ -204,7 +205,7 @@ class Listeners:
         channel = str(data.get("channel") or sender.channel)
         message = str(ctx.activity.reply_to_id or "")
         if verb == SUBMIT_VERB:
-            return await self.on_submit(ctx, sender, data)
+            return await self.on_submit(sender, data)
         try:
             pressed = ActionId(verb)
         except ValueError:
@@ -259,8 +260,8 @@ class Listeners:
             from scorecard.charts import scorecard_image
 
             title = f"Children's services scorecard, {card.quarter_label}"
-            return cards.picture(title, scorecard_image(card), alt_text=f"The {card.quarter_label} scorecard. "
-                                 f"Summary: {card.summary.text}.")
+            words = f"The {card.quarter_label} scorecard. Summary: {card.summary.text}."
+            return cards.picture(title, scorecard_image(card), alt_text=words)
         with services.runtime.session() as session:
             request = services.request(session, sender.user, "")
             chart = sharing.chart_for(request, session, value)
@@ -292,9 +293,8 @@ class Listeners:
                 opened = step_form(STEP_FORMS[pressed], request, session, concern_id, services.policy)
             return cards.refusal(opened.text) if isinstance(opened, Refusal) else form_card(opened)
         period = quarter_of(value)
-        if pressed in STEPS or pressed in OPENERS:
-            if period is None:
-                return cards.refusal(OUT_OF_DATE)
+        if (pressed in STEPS or pressed in OPENERS) and period is None:
+            return cards.refusal(OUT_OF_DATE)
         if pressed in OPENERS and period is not None:
             step = OPENERS[pressed]
             with services.runtime.session() as session:
@@ -316,7 +316,7 @@ class Listeners:
             return cards.notice(outcome.message)
         return OUT_OF_DATE
 
-    async def on_submit(self, ctx: ActivityContext[Any], sender: Sender, data: dict[str, Any]) -> dict[str, Any]:
+    async def on_submit(self, sender: Sender, data: dict[str, Any]) -> dict[str, Any]:
         submission = submission_of(data)
         if submission is None:
             return card_response(cards.refusal(OUT_OF_DATE))

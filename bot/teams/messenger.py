@@ -18,8 +18,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
-from microsoft_teams.api import Account, Attachment, MessageActivityInput
+from microsoft_teams.api.activities.message import MessageActivityInput
 from microsoft_teams.api.clients.conversation.params import CreateConversationParams
+from microsoft_teams.api.models import Account
+from microsoft_teams.api.models.attachment import Attachment
 from microsoft_teams.apps import App
 
 from bot.messaging import Address, Outgoing

@@ -77,7 +77,8 @@ class Teams:
         if authorization is not None:
             environ["HTTP_AUTHORIZATION"] = authorization
         statuses: list[tuple[str, dict[str, str]]] = []
-        answer = b"".join(self.front(environ, lambda status, headers: statuses.append((status, dict(headers)))))
+        answer = b"".join(self.front(environ, lambda status, headers: statuses.append(
+            (status, dict(headers)))))
         status, headers = statuses[0]
         is_json = headers["Content-Type"].startswith("application/json")
         return int(status.split()[0]), (json.loads(answer) if is_json else answer.decode())
@@ -100,10 +101,12 @@ class Teams:
                                  "mentioned": {"id": f"28:{BOT_ID}", "name": "kpibot"}}]
         return body
 
-    def press(self, user: User, verb: str, data: dict[str, Any], *, card_id: str = "card-1") -> dict[str, Any]:
+    def press(self, user: User, verb: str, data: dict[str, Any], *,
+              card_id: str = "card-1") -> dict[str, Any]:
         body = self.message(user, "")
         body.update(type="invoke", name="adaptiveCard/action", text=None, replyToId=card_id,
-                    value={"action": {"type": "Action.Execute", "verb": verb, "data": data}, "trigger": "manual"})
+                    value={"action": {"type": "Action.Execute", "verb": verb, "data": data},
+                           "trigger": "manual"})
         return body
 
     def cards_to(self, conversation: str) -> list[dict[str, Any]]:
@@ -132,7 +135,8 @@ def teams(database_url: str) -> Iterator[Teams]:
                         teams_members_channel=CHANNEL, teams_service_url=connector.url)
     runtime = open_runtime(settings)
     edge = create_edge(settings, runtime, clock=lambda: NOW, token=fake_token,
-                       cloud=replace(PUBLIC, openid_metadata_url=f"{connector.url}/v1/.well-known/openidconfiguration"))
+                       cloud=replace(PUBLIC, openid_metadata_url=f"{connector.url}/v1/.well-known/"
+                                                                 "openidconfiguration"))
     front = wsgi_app(None, signing_secret="", teams=edge.handle)
     yield Teams(connector, signer, edge, runtime, front)
     edge.stop()
@@ -142,7 +146,7 @@ def teams(database_url: str) -> Iterator[Teams]:
 
 def count(runtime: Runtime, table: str) -> int:
     with runtime.reading() as session:
-        return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())  # noqa: S608
+        return int(session.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
 
 
 def test_kpi_in_a_1on1_chat_is_answered_there_with_the_indicators_card(teams: Teams) -> None:
@@ -233,11 +237,13 @@ def raise_concern(teams: Teams) -> int:
         return int(session.execute(text("SELECT max(id) FROM concerns")).scalar_one())
 
 
-def test_a_concern_raised_through_the_form_card_is_kept_once_when_teams_retries_the_invoke(teams: Teams) -> None:
+def test_a_concern_raised_through_the_form_card_is_kept_once_when_teams_retries_the_invoke(
+    teams: Teams,
+) -> None:
     raise_concern(teams)
     assert count(teams.runtime, "concerns") == 1
     # Ada's confirmation went to her 1:1 chat, once: the form, then one confirmation.
-    form, confirmation = teams.cards_to(ADA.chat)
+    _form, confirmation = teams.cards_to(ADA.chat)
     assert "C-" in texts(valid(confirmation)) or "concern" in texts(confirmation).lower()
 
 
