@@ -62,10 +62,13 @@ def serve_forever(
     use_socket = bool(settings.slack_app_token) if socket_mode is None else socket_mode
     try:
         if not slack and not teams:
-            raise SlackSetupError(
-                "Neither Slack nor Microsoft Teams is set up: set SLACK_BOT_TOKEN (docs/slack-setup.md) "
-                "or TEAMS_CLIENT_ID (docs/teams-setup.md), or both."
-            )
+            try:
+                check_settings(settings, socket_mode=use_socket)
+            except SlackSetupError as missing:
+                raise SlackSetupError(
+                    f"{missing} Or, for Microsoft Teams, set TEAMS_CLIENT_ID and the other TEAMS_* "
+                    "settings (docs/teams-setup.md)."
+                ) from None
         if teams:
             check_teams(settings)
             if use_socket and socket_mode:
