@@ -314,3 +314,103 @@ def test_a_slack_user_and_a_teams_user_with_the_same_email_are_one_person_with_t
         assert person == people.person_of(session, "slack", "U0DEMOGOV01")
         assert viewer_for(session, person).roles == viewer_for(session, "U0DEMOGOV01").roles
         assert {account.platform for account in people.accounts_of(session, person)} == {"slack", "teams"}
+
+
+def buttons(card: dict[str, Any], verb: str) -> list[dict[str, Any]]:
+    return [action for element in card["body"] if element["type"] == "ActionSet"
+            for action in element["actions"] if action["verb"] == verb]
+
+
+def test_share_posts_the_card_in_the_channel_it_was_asked_in_once(teams: Teams) -> None:
+    teams.post(teams.message(ADA, "kpi SEND timeliness", channel=True))
+    (chat,) = {conversation_of(call) for call in teams.connector.sent() if "1on1" in call.path}
+    (card,) = teams.cards_to(chat)
+    (share,) = buttons(card, "share_in_channel")[:1]
+    answers = [teams.post(teams.press(ADA, "share_in_channel", share["data"], card_id="answer-1"))[1]
+               for _ in range(2)]
+    assert [answer["value"] for answer in answers] == ["Shared in the channel.",
+                                                       "This card has already been shared here."]
+    shared = [card for call in teams.connector.sent() if conversation_of(call).startswith(CHANNEL)
+              for card in call.cards()]
+    assert len(shared) == 1 and buttons(valid(shared[0]), "share_in_channel") == []
+    # Shared from a 1:1 question, there is no channel to share in.
+    teams.post(teams.message(ADA, "kpi SEND timeliness"))
+    (private,) = teams.cards_to(ADA.chat)
+    (share,) = buttons(private, "share_in_channel")[:1]
+    _, answer = teams.post(teams.press(ADA, "share_in_channel", share["data"], card_id="answer-2"))
+    assert "channel" in answer["value"] and len(shared) == 1
+
+
+def test_show_chart_sends_the_picture_inline_once(teams: Teams) -> None:
+    teams.post(teams.message(ADA, "kpi SEND timeliness"))
+    (card,) = teams.cards_to(ADA.chat)
+    (chart,) = buttons(card, "show_chart")[:1]
+    for _ in range(2):
+        status, answer = teams.post(teams.press(ADA, "show_chart", chart["data"], card_id="answer-1"))
+        assert status == 200 and answer["statusCode"] == 200
+    pictures = teams.cards_to(ADA.chat)[1:]
+    assert len(pictures) == 1
+    (image,) = [element for element in valid(pictures[0])["body"] if element["type"] == "Image"]
+    assert image["url"].startswith("data:image/png;base64,") and image["altText"]
+
+
+def test_home_lists_the_welcome_and_the_published_scorecard(teams: Teams) -> None:
+    teams.post(teams.message(ADA, "home"))
+    found = teams.cards_to(ADA.chat)
+    assert len(found) >= 3 and all(valid(card) for card in found)
+    assert "Children's services performance" in texts(found[0])
+
+
+@pytest.mark.parametrize("status", [429, 500])
+def test_a_connector_refusing_once_then_accepting_gives_one_message_through_the_outbox(
+    teams: Teams, status: int
+) -> None:
+    from tests.bot.conftest import approve_q2
+
+    approve_q2(teams.runtime, datetime(2024, 10, 25, 15, 0, tzinfo=UTC))
+    teams.connector.fail_next(status, retry_after=0)
+    monday = datetime(2024, 10, 28, 11, 0, tzinfo=UTC)
+    for minute in range(3):
+        run_publication(teams.runtime, (teams.edge.messenger,), now=monday.replace(minute=minute * 10),
+                        holder="test")
+    posted = [call for call in teams.connector.sent() if conversation_of(call) == CHANNEL]
+    assert len(posted) == 2  # the refused attempt and the one accepted
+    channel = f"outbox WHERE destination = 'channel:teams:{CHANNEL}'"
+    assert count(teams.runtime, f"{channel} AND status = 'sent' AND attempts = 2") == 1
+    assert count(teams.runtime, channel) == 1
+
+
+def test_testing_mode_takes_unsigned_activities_replies_without_a_token_and_says_so(
+    database_url: str,
+) -> None:
+    connector = FakeConnector().start()
+    settings = Settings(database_url=database_url, teams_client_id=BOT_ID, teams_members_channel=CHANNEL,
+                        teams_service_url=connector.url, teams_allow_unauthenticated=True)
+    runtime = open_runtime(settings)
+    edge = create_edge(settings, runtime, clock=lambda: NOW)
+    try:
+        front = wsgi_app(None, signing_secret="", teams=edge.handle, teams_unauthenticated=True)
+        teams = Teams(connector, BotFrameworkSigner(connector), edge, runtime, front)
+        status, _ = teams.post(teams.message(ADA, "kpi SEND timeliness"), authorization=None)
+        assert status == 200
+        (sent,) = connector.sent()
+        assert sent.authorization is None and valid(sent.cards()[0])
+        said: list[str] = []
+        ready = b"".join(front({"PATH_INFO": "/readyz", "REQUEST_METHOD": "GET"},
+                               lambda status, headers: said.append(status)))
+        assert said == ["200 OK"] and b"TEAMS_ALLOW_UNAUTHENTICATED" in ready
+    finally:
+        edge.stop()
+        runtime.engine.dispose()
+        connector.stop()
+
+
+def test_testing_mode_is_refused_when_the_bot_is_reachable_from_elsewhere() -> None:
+    from pydantic import ValidationError
+
+    from bot.startup import startup_problem
+
+    with pytest.raises(ValidationError) as refused:
+        Settings(teams_allow_unauthenticated=True, public_base_url="https://kpibot.council.gov.uk")
+    said = startup_problem(refused.value) or ""
+    assert said.startswith("TEAMS_ALLOW_UNAUTHENTICATED ") and "local testing" in said
