@@ -414,3 +414,33 @@ def test_testing_mode_is_refused_when_the_bot_is_reachable_from_elsewhere() -> N
         Settings(teams_allow_unauthenticated=True, public_base_url="https://kpibot.council.gov.uk")
     said = startup_problem(refused.value) or ""
     assert said.startswith("TEAMS_ALLOW_UNAUTHENTICATED ") and "local testing" in said
+
+
+def test_installing_the_bot_personally_sends_the_home_cards(teams: Teams) -> None:
+    body = teams.message(ADA, "")
+    body.update(type="installationUpdate", action="add", text=None)
+    status, _ = teams.post(body)
+    assert status == 200
+    found = teams.cards_to(ADA.chat)
+    assert found and "Children's services performance" in texts(valid(found[0]))
+
+
+def test_an_approver_approves_through_the_comment_form_card_once(teams: Teams) -> None:
+    from tests.bot.conftest import OFFICER, step
+
+    join_by_email(teams, "U0DEMOBRD01", GRACE)
+    at = datetime(2024, 10, 25, 15, 0, tzinfo=UTC)
+    from scorecard.approval import Step
+
+    step(teams.runtime, Step.PREPARE, OFFICER, at)
+    step(teams.runtime, Step.SUBMIT, OFFICER, at)
+    # A member may not: refused in the card.
+    _, refused = teams.post(teams.press(ADA, "scorecard_approve", {"value": "2024/25 Q2"}))
+    assert any(element.get("color") == "attention" for element in invoked_card(refused)["body"])
+    _, opened = teams.post(teams.press(GRACE, "scorecard_approve", {"value": "2024/25 Q2"}))
+    form = invoked_card(opened)
+    data = {**submit_button(form)["data"], "scorecard_comment": "Fine."}
+    outcomes = [invoked_card(teams.post(teams.press(GRACE, "form_submit", data))[1]) for _ in range(2)]
+    assert "approved" in texts(outcomes[0]).lower()
+    assert "already" in texts(outcomes[1]).lower()
+    assert count(teams.runtime, "scorecard_events WHERE step = 'approve'") == 1
