@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,12 @@ from scorecard.approval import ApprovalRefused, Step
 log = logging.getLogger("kpibot.teams")
 
 MESSAGE = "application/vnd.microsoft.activity.message"
+# Seconds a message's answer may take inside the POST (Teams wants the POST answered within 15).
+ANSWER_BUDGET = 8.0
+POLITE_ERROR = (
+    "Sorry, something went wrong and I could not do that. Please try again in a minute. "
+    "If it keeps happening, tell the performance team and quote reference {reference}."
+)
 ANSWERED_PRIVATELY = "I have answered you privately, in our 1:1 chat."
 NOT_SHAREABLE = "Ask me in a channel (@kpibot kpi ...) to share a card there: this chat is only ours."
 
@@ -90,6 +97,8 @@ class Listeners:
         self.app = app
         self.services = services
         self.messenger = messenger
+        # Answers still being worked on after the POST was answered (kept so they finish).
+        self._late: set[asyncio.Future[None]] = set()
 
     def register(self) -> None:
         app = self.app
@@ -102,7 +111,12 @@ class Listeners:
         async def on_card_action(ctx: ActivityContext[AdaptiveCardInvokeActivity]) -> Any:
             # A plain dict is the invoke's body as it is (the SDK's response models would put
             # our card through its own card model).
-            return await self.on_card_action(ctx)
+            try:
+                return await self.on_card_action(ctx)
+            except Exception as error:
+                reference = secrets.token_hex(3).upper()
+                log.error("a Teams button failed [ref %s]: %r", reference, error, exc_info=error)
+                return card_response(cards.refusal(POLITE_ERROR.format(reference=reference)))
 
         @app.on_install_add
         async def on_install(ctx: ActivityContext[InstalledActivity]) -> None:
@@ -161,12 +175,31 @@ class Listeners:
     # --- messages ----------------------------------------------------------------------------
 
     async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
-        sender = await self.know(ctx)
-        text = ctx.activity.strip_mentions_text().text or ""
-        found = await asyncio.to_thread(self.answer, sender, text)
-        await self.tell(ctx, sender, found)
-        if sender.channel:
-            await ctx.send(ANSWERED_PRIVATELY)
+        """Answered within the POST when ready within `ANSWER_BUDGET` seconds (nearly always);
+        otherwise the POST is answered at once (Teams wants it within 15) and the reply follows."""
+        work = asyncio.ensure_future(self._reply(ctx))
+        try:
+            await asyncio.wait_for(asyncio.shield(work), timeout=ANSWER_BUDGET)
+        except TimeoutError:
+            log.info("a Teams answer takes over %.0f s: it follows the acknowledgement", ANSWER_BUDGET)
+            self._late.add(work)
+            work.add_done_callback(self._late.discard)
+
+    async def _reply(self, ctx: ActivityContext[MessageActivity]) -> None:
+        try:
+            sender = await self.know(ctx)
+            text = ctx.activity.strip_mentions_text().text or ""
+            found = await asyncio.to_thread(self.answer, sender, text)
+            await self.tell(ctx, sender, found)
+            if sender.channel:
+                await ctx.send(ANSWERED_PRIVATELY)
+        except Exception as error:
+            reference = secrets.token_hex(3).upper()
+            log.error("a Teams message failed [ref %s]: %r", reference, error, exc_info=error)
+            try:
+                await ctx.send(POLITE_ERROR.format(reference=reference))
+            except Exception:
+                log.warning("could not say so either [ref %s]", reference, exc_info=True)
 
     def answer(self, sender: Sender, text: str) -> list[dict[str, Any]]:
         command, words = command_words(text)
