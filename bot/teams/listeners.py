@@ -256,6 +256,11 @@ class Listeners:
         drawn = await asyncio.to_thread(self.press, sender, pressed, value, channel)
         if isinstance(drawn, str):
             return message_response(drawn)
+        if sender.channel:
+            # Pressed on a card in a channel (a shared one): the form or answer is the presser's
+            # alone, so it goes to their 1:1 chat and the channel's card stays as it is.
+            await self.tell(ctx, sender, [drawn])
+            return message_response(ANSWERED_PRIVATELY)
         return card_response(with_channel(drawn, channel))
 
     async def share(self, sender: Sender, channel: str, message: str, value: str) -> dict[str, Any]:

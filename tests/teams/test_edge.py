@@ -444,3 +444,18 @@ def test_an_approver_approves_through_the_comment_form_card_once(teams: Teams) -
     assert "approved" in texts(outcomes[0]).lower()
     assert "already" in texts(outcomes[1]).lower()
     assert count(teams.runtime, "scorecard_events WHERE step = 'approve'") == 1
+
+
+def test_raise_a_concern_on_a_card_shared_in_the_channel_opens_the_form_in_the_pressers_1on1_chat(
+    teams: Teams,
+) -> None:
+    press = teams.press(GRACE, "raise_concern", {"value": "SEND-01|2026-10-31"}, card_id="shared-card")
+    press["conversation"] = {"id": f"{CHANNEL};messageid=1700000000001", "conversationType": "channel",
+                             "tenantId": TENANT}
+    _, answer = teams.post(press)
+    assert answer["type"] == "application/vnd.microsoft.activity.message" and "privately" in answer["value"]
+    (chat,) = {conversation_of(call) for call in teams.connector.sent()}
+    assert chat != CHANNEL and not chat.startswith(CHANNEL)
+    (form,) = teams.cards_to(chat)
+    subject = next(element for element in valid(form)["body"] if element.get("id") == "concern_subject")
+    assert subject["value"] == "SEND-01"
