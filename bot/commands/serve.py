@@ -53,7 +53,7 @@ def serve_forever(
     from bot.observability import configure_logging, prepare_metrics_folder
     from bot.slack.app import SlackSetupError, check_settings, create_app
     from bot.teams.app import UNAUTHENTICATED_WARNING, TeamsSetupError
-    from bot.teams.app import check_settings as check_teams
+    from bot.teams.app import preflight as check_teams
 
     settings = runtime.settings
     configure_logging(settings.log_format)

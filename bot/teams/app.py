@@ -67,6 +67,19 @@ def check_settings(settings: Settings) -> None:
         raise TeamsSetupError(f"Teams is not set up: set {' and '.join(missing)}. {SETUP_HELP}")
 
 
+def preflight(settings: Settings) -> None:
+    """Everything `kpibot serve` can check before its workers start: the settings, and that the
+    environment holds none of the SDK's own variables (TeamsSetupError, one line, if not)."""
+    check_settings(settings)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import microsoft_teams.apps  # noqa: F401  # loads a .env, as the workers' import will
+
+    _refuse_sdk_environment()
+
+
 class TeamsEdge:
     """The App on its loop, its listeners registered, and the messenger sharing it."""
 
@@ -163,6 +176,7 @@ SDK_ENVIRONMENT = ("CLIENT_ID", "CLIENT_SECRET", "TENANT_ID", "MANAGED_IDENTITY_
 
 
 def _refuse_sdk_environment() -> None:
+    """Refuse the SDK's own variables (call after importing the SDK: its import loads .env)."""
     import os
 
     found = [name for name in SDK_ENVIRONMENT if os.environ.get(name)]

@@ -323,7 +323,7 @@ def fit_png(png: bytes) -> bytes:
     from PIL import Image, UnidentifiedImageError
 
     try:
-        picture = Image.open(io.BytesIO(png))
+        picture: Image.Image = Image.open(io.BytesIO(png))
         picture.load()
     except (UnidentifiedImageError, OSError, SyntaxError) as error:
         raise PictureError("That picture could not be read as a PNG.") from error

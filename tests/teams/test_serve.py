@@ -76,3 +76,18 @@ def test_without_testing_mode_an_unsigned_teams_request_gets_401_and_nothing_is_
     finally:
         stub.stop()
         connector.stop()
+
+
+def test_serve_refuses_the_teams_sdks_own_variables_in_one_line(database_url: str, tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.slack.serving import kpibot
+
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "DATABASE_URL": database_url,
+           "TEAMS_CLIENT_ID": BOT_ID, "TEAMS_CLIENT_SECRET": "x", "TEAMS_TENANT_ID": "t",
+           "TEAMS_MEMBERS_CHANNEL": CHANNEL, "CLIENT_SECRET": "someone-elses"}
+    done = subprocess.run([*kpibot(), "serve"], env=env, cwd=tmp_path, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2
+    said = " ".join(done.stderr.split())
+    assert "Cannot start: CLIENT_SECRET is set in the environment" in said and "TEAMS_" in said
