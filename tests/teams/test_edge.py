@@ -459,3 +459,36 @@ def test_raise_a_concern_on_a_card_shared_in_the_channel_opens_the_form_in_the_p
     (form,) = teams.cards_to(chat)
     subject = next(element for element in valid(form)["body"] if element.get("id") == "concern_subject")
     assert subject["value"] == "SEND-01"
+
+
+class Crash(BaseException):
+    """The bot dying straight after the connector accepted a message (not an Exception: nothing
+    on the way catches it)."""
+
+
+def test_a_crash_between_the_connectors_accepting_and_the_record_sends_again_at_least_once(
+    teams: Teams,
+) -> None:
+    """Teams cannot look back (TeamsMessenger.find is always None), so this window is at-least-once:
+    a crash after the post and before the record gives a second post; outside it, one."""
+    from data import outbox
+    from tests.bot.conftest import approve_q2
+
+    approve_q2(teams.runtime, datetime(2024, 10, 25, 15, 0, tzinfo=UTC))
+    monday = datetime(2024, 10, 28, 11, 0, tzinfo=UTC)
+
+    def crash_after_the_channel_post(item: outbox.OutboxItem) -> None:
+        if item.message.destination == f"channel:teams:{CHANNEL}":
+            raise Crash
+
+    with pytest.raises(Crash):
+        run_publication(teams.runtime, (teams.edge.messenger,), now=monday, holder="first",
+                        after_send=crash_after_the_channel_post)
+    posted = [call for call in teams.connector.sent() if conversation_of(call) == CHANNEL]
+    assert len(posted) == 1
+    for minutes in (30, 60):
+        run_publication(teams.runtime, (teams.edge.messenger,), now=monday.replace(minute=minutes % 60,
+                        hour=11 + minutes // 60), holder="second")
+    posted = [call for call in teams.connector.sent() if conversation_of(call) == CHANNEL]
+    assert len(posted) == 2
+    assert count(teams.runtime, f"outbox WHERE destination = 'channel:teams:{CHANNEL}' AND status = 'sent'") == 1
