@@ -491,4 +491,5 @@ def test_a_crash_between_the_connectors_accepting_and_the_record_sends_again_at_
                         hour=11 + minutes // 60), holder="second")
     posted = [call for call in teams.connector.sent() if conversation_of(call) == CHANNEL]
     assert len(posted) == 2
-    assert count(teams.runtime, f"outbox WHERE destination = 'channel:teams:{CHANNEL}' AND status = 'sent'") == 1
+    channel = f"outbox WHERE destination = 'channel:teams:{CHANNEL}'"
+    assert count(teams.runtime, f"{channel} AND status = 'sent'") == 1
