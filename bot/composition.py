@@ -33,15 +33,24 @@ def settings(**overrides: Any) -> Settings:
     return Settings(**given)
 
 
-def messengers_for(settings: Settings, *, slack_client: Any = None) -> tuple[Messenger, ...]:
+def messengers_for(
+    settings: Settings, *, slack_client: Any = None, teams: Messenger | None = None
+) -> tuple[Messenger, ...]:
     """A messenger for each platform this copy has a token for (none at a bare terminal: then
-    nothing but the newsletter pages is delivered, and messages wait for a copy that can)."""
+    nothing but the newsletter pages is delivered, and messages wait for a copy that can).
+    `teams`: the Teams messenger of this worker's edge (bot.teams.app), else one is built."""
     found: list[Messenger] = []
     if settings.slack_bot_token or slack_client is not None:
         from bot.slack.app import web_client
         from bot.slack.messenger import SlackMessenger
 
         found.append(SlackMessenger(slack_client or web_client(settings)))
+    if teams is not None:
+        found.append(teams)
+    elif settings.teams_client_id:
+        from bot.teams.app import create_messenger
+
+        found.append(create_messenger(settings))
     return tuple(found)
 
 

@@ -9,9 +9,10 @@ import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from platformdirs import user_data_dir
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from data import outbox
@@ -61,6 +62,30 @@ class Settings(BaseSettings):
         "channel's name, then About, at the bottom), not its name.",
     )
     slack_api_url: str = Field("https://slack.com/api/", description="Slack Web API base URL.")
+    teams_client_id: str = Field(
+        "", description="Microsoft Teams: the bot's Microsoft App ID (the Entra app registration's "
+        "Application (client) ID). Empty: no Teams."
+    )
+    teams_client_secret: str = Field("", description="Microsoft Teams: the app registration's client secret.")
+    teams_tenant_id: str = Field(
+        "", description="Microsoft Teams: the council's Entra tenant ID (Directory (tenant) ID)."
+    )
+    teams_members_channel: str = Field(
+        "",
+        description="Microsoft Teams: the conversation ID of the channel published scorecards go to "
+        "(19:...@thread.tacv2: the channel's ..., Get link to channel, the part after /channel/).",
+    )
+    teams_service_url: str = Field(
+        "https://smba.trafficmanager.net/teams/",
+        description="Microsoft Teams: the Bot Connector the bot posts to when nobody has just written "
+        "(a person's own is remembered from their messages).",
+    )
+    teams_allow_unauthenticated: bool = Field(
+        False,
+        description="Microsoft Teams, local testing only: accept activities without Microsoft's "
+        "signature and reply without a token. Refused unless PUBLIC_BASE_URL is on this machine "
+        "(localhost).",
+    )
 
     @field_validator("slack_members_channel")
     @classmethod
@@ -74,6 +99,39 @@ class Settings(BaseSettings):
         return value
 
 
+    @field_validator("teams_members_channel")
+    @classmethod
+    def _a_teams_channel(cls, value: str) -> str:
+        value = value.strip()
+        if value and not TEAMS_CHANNEL_ID.fullmatch(value):
+            raise ValueError(
+                f"must be the channel's conversation ID, like 19:abc...@thread.tacv2 (in Teams: the "
+                f"channel's ..., Get link to channel, the part after /channel/, decoded), not {value!r}"
+            )
+        return value
+
+    @field_validator("teams_allow_unauthenticated")
+    @classmethod
+    def _only_on_this_machine(cls, value: bool, info: ValidationInfo) -> bool:
+        # A bot reachable from elsewhere must never take unsigned activities: anyone could act
+        # as any councillor. So only with PUBLIC_BASE_URL on this machine (local testing).
+        if value and not is_local(str(info.data.get("public_base_url", ""))):
+            raise ValueError(
+                "is for local testing only (anyone could act as any councillor): it is refused unless "
+                "PUBLIC_BASE_URL is on this machine (http://localhost:3000); unset it"
+            )
+        return value
+
+
+def is_local(url: str) -> bool:
+    """Whether `url` names this machine (localhost, 127.0.0.0/8, ::1)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host in ("localhost", "::1") or host.startswith("127.")
+
+
+# A Teams channel's conversation id ("19:...@thread.tacv2", or the older "@thread.skype").
+TEAMS_CHANNEL_ID = re.compile(r"19:[A-Za-z0-9_.\-]+@thread\.(tacv2|skype)")
+
 # Slack's public (C) and private (G) channel ids.
 CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,20}")
 
@@ -81,9 +139,13 @@ CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,20}")
 def publication_for(settings: Settings) -> Publication:
     """The members' channels, page links and publication time from the settings."""
     hours, _, minutes = settings.publish_time.partition(":")
-    members = settings.slack_members_channel
+    members = []
+    if settings.slack_members_channel:
+        members.append(outbox.to_channel("slack", settings.slack_members_channel))
+    if settings.teams_client_id and settings.teams_members_channel:
+        members.append(outbox.to_channel("teams", settings.teams_members_channel))
     return Publication(
-        members=(outbox.to_channel("slack", members),) if members else (),
+        members=tuple(members),
         page_base_url=settings.public_base_url,
         publish_time=time(int(hours), int(minutes or 0)),
     )

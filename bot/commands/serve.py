@@ -1,4 +1,5 @@
-"""`kpibot serve`: the Slack bot, over HTTP (gunicorn workers) or, with SLACK_APP_TOKEN, Socket Mode."""
+"""`kpibot serve`: the bot for Slack, Microsoft Teams or both on one port, over HTTP (gunicorn
+workers) or, Slack alone with SLACK_APP_TOKEN, Socket Mode."""
 
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ def serve(
         ),
     ] = None,
 ) -> None:
-    """Run the Slack bot: slash commands, buttons, the concern form and App Home."""
+    """Run the bot for Slack and/or Microsoft Teams: commands, buttons, the forms and the home page."""
     from bot import composition
     from bot.runtime import open_runtime
 
@@ -51,17 +52,36 @@ def serve_forever(
 
     from bot.observability import configure_logging, prepare_metrics_folder
     from bot.slack.app import SlackSetupError, check_settings, create_app
+    from bot.teams.app import UNAUTHENTICATED_WARNING, TeamsSetupError
+    from bot.teams.app import preflight as check_teams
 
     settings = runtime.settings
     configure_logging(settings.log_format)
     err = Console(stderr=True, soft_wrap=True)
+    slack, teams = _platforms(settings)
     use_socket = bool(settings.slack_app_token) if socket_mode is None else socket_mode
     try:
-        check_settings(settings, socket_mode=use_socket)
-    except SlackSetupError as missing:
+        if not slack and not teams:
+            try:
+                check_settings(settings, socket_mode=use_socket)
+            except SlackSetupError as missing:
+                raise SlackSetupError(
+                    f"{missing} Or, for Microsoft Teams, set TEAMS_CLIENT_ID and the other TEAMS_* "
+                    "settings (docs/teams-setup.md)."
+                ) from None
+        if teams:
+            check_teams(settings)
+            if use_socket and socket_mode:
+                raise TeamsSetupError("Teams posts to kpibot over HTTP: --socket-mode is for Slack alone.")
+            use_socket = False
+        if slack:
+            check_settings(settings, socket_mode=use_socket)
+    except (SlackSetupError, TeamsSetupError) as missing:
         err.print(f"[red]Cannot start:[/red] {missing}", highlight=False)
         raise typer.Exit(2) from None
-    if not settings.slack_members_channel:
+    if teams and settings.teams_allow_unauthenticated:
+        err.print(f"[yellow]Warning:[/yellow] {UNAUTHENTICATED_WARNING}", highlight=False)
+    if slack and not settings.slack_members_channel:
         err.print(
             "[red]Cannot start:[/red] set SLACK_MEMBERS_CHANNEL to the ID of the channel published "
             "scorecards go to (C0123ABCD: in Slack, the channel's name, then About, at the bottom). "
@@ -71,7 +91,8 @@ def serve_forever(
         raise typer.Exit(2)
     # Bolt checks the token with auth.test when the App is made: done once here, before any
     # worker starts, so a wrong token is one line at start rather than a worker failing to boot.
-    create_app(settings, runtime, socket_mode=use_socket)
+    if slack:
+        create_app(settings, runtime, socket_mode=use_socket)
     if use_socket:
         _serve_socket_mode(runtime)
         return
@@ -89,8 +110,14 @@ def serve_forever(
     )
 
 
+def _platforms(settings: Settings) -> tuple[bool, bool]:
+    """Whether Slack and Teams are set up (each by its first setting)."""
+    return bool(settings.slack_bot_token), bool(settings.teams_client_id)
+
+
 def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
-    """One HTTP worker: its store, its App, its scheduler, its front door; and how to stop."""
+    """One HTTP worker: its store, its Slack App and Teams edge, its scheduler, its front door;
+    and how to stop."""
     from bot import scheduler
     from bot.composition import directories_for, messengers_for
     from bot.observability import metrics_page
@@ -101,15 +128,27 @@ def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
     from data.db import store_answers
 
     runtime = open_runtime(settings)
-    app = create_app(settings, runtime)
-    jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=app.client),
-                           directories=directories_for(runtime.settings, slack_client=app.client))
+    slack, teams = _platforms(settings)
+    app = create_app(settings, runtime) if slack else None
+    client = app.client if app is not None else None
+    edge = None
+    if teams:
+        from bot.teams.app import create_edge
+
+        edge = create_edge(settings, runtime)
+    jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=client,
+                                                   teams=edge.messenger if edge is not None else None),
+                           directories=directories_for(runtime.settings, slack_client=client))
     front = wsgi_app(app, NewsletterPages(runtime), signing_secret=settings.slack_signing_secret,
                      ready=lambda: store_answers(runtime.engine),
-                     metrics=lambda: metrics_page(lambda: _outbox_depth(runtime)))
+                     metrics=lambda: metrics_page(lambda: _outbox_depth(runtime)),
+                     teams=edge.handle if edge is not None else None,
+                     teams_unauthenticated=settings.teams_allow_unauthenticated and teams)
 
     def stop() -> None:
         scheduler.stop(jobs)  # also gives up the leader lock, so another copy leads at once
+        if edge is not None:
+            edge.stop()
         runtime.engine.dispose()
 
     return front, stop

@@ -164,22 +164,37 @@ def _read_body(environ: dict[str, Any]) -> bytes | Answer:
     return bytes(body)
 
 
+# Microsoft Teams' activities: a parsed JSON object and its headers in, (HTTP status, body) out
+# (bot.teams.app.TeamsEdge.handle; the Teams SDK verifies the Bot Framework's JWT).
+TeamsHandler = Callable[[dict[str, Any], dict[str, str]], tuple[int, Any]]
+TEAMS_PATH = "/api/messages"
+TEAMS_UNSIGNED = Answer("401 Unauthorized", b"This request is not signed by Microsoft.\n")
+TEAMS_MALFORMED = Answer("400 Bad Request", b"This request is not one Teams sends.\n")
+
+
 def wsgi_app(
-    app: App,
+    app: App | None,
     pages: PageSource | None = None,
     *,
     signing_secret: str,
     ready: ReadyCheck | None = None,
     metrics: MetricsPage | None = None,
+    teams: TeamsHandler | None = None,
+    teams_unauthenticated: bool = False,
 ) -> WsgiApp:
-    """The front door: Slack at /slack/events, /healthz, /readyz and the newsletter pages."""
+    """The front door: Slack at /slack/events, Teams at /api/messages, /healthz, /readyz and the
+    newsletter pages. Either platform may be absent (None): its path is then 404."""
     secret = signing_secret
 
     def route(environ: dict[str, Any]) -> Answer:
         path = str(environ.get("PATH_INFO", ""))
         method = str(environ.get("REQUEST_METHOD", ""))
         reading = method in ("GET", "HEAD")
-        if path == EVENTS_PATH:
+        if path == TEAMS_PATH and teams is not None:
+            if method != "POST":
+                return Answer("405 Method Not Allowed", b"Teams posts here.\n", headers=(("Allow", "POST"),))
+            return microsoft(environ, teams)
+        if path == EVENTS_PATH and app is not None:
             if method != "POST":
                 return Answer("405 Method Not Allowed", b"Slack posts here.\n", headers=(("Allow", "POST"),))
             return slack(environ)
@@ -187,6 +202,9 @@ def wsgi_app(
             return Answer("200 OK", b"ok\n")
         if path == READY_PATH and reading:
             if ready is None or ready():
+                if teams_unauthenticated:
+                    return Answer("200 OK", b"ready (TEAMS_ALLOW_UNAUTHENTICATED: Teams activities are not "
+                                            b"checked; local testing only)\n")
                 return Answer("200 OK", b"ready\n")
             return Answer("503 Service Unavailable", b"not ready: the store does not answer\n",
                           headers=(("Retry-After", "5"),))
@@ -201,7 +219,36 @@ def wsgi_app(
                           headers=(("Cache-Control", "public, max-age=300"),))
         return NOT_FOUND
 
+    def microsoft(environ: dict[str, Any], handle: TeamsHandler) -> Answer:
+        body = _read_body(environ)
+        if isinstance(body, Answer):
+            return body
+        headers = _headers(environ)
+        authorization = headers.get("authorization", "")
+        # Cheap refusal before parsing: the SDK checks the token itself (signature, issuer,
+        # audience, serviceUrl), but a request without one is not parsed at all.
+        if not teams_unauthenticated and not authorization.startswith("Bearer "):
+            log.debug("refused an unsigned request to %s (401)", TEAMS_PATH)
+            return TEAMS_UNSIGNED
+        try:
+            text = body.decode("utf-8")
+            activity = json.loads(text) if _depth(text) <= MAX_DEPTH else None
+        except (UnicodeDecodeError, ValueError, RecursionError):
+            activity = None
+        if not isinstance(activity, dict) or not isinstance(activity.get("serviceUrl", ""), str):
+            return TEAMS_UNSIGNED if not teams_unauthenticated else TEAMS_MALFORMED
+        status, answer = handle(activity, headers)
+        if status == 401:
+            log.debug("the Teams SDK refused an unverified request (401)")
+            return TEAMS_UNSIGNED
+        if answer is None:
+            return Answer(f"{status} {_REASONS.get(status, 'OK')}", b"")
+        return Answer(f"{status} {_REASONS.get(status, 'OK')}", json.dumps(answer).encode("utf-8"),
+                      "application/json; charset=utf-8")
+
     def slack(environ: dict[str, Any]) -> Answer:
+        if app is None:
+            return NOT_FOUND
         body = _read_body(environ)
         if isinstance(body, Answer):
             return body
@@ -262,7 +309,8 @@ def wsgi_app(
 def _kind(environ: dict[str, Any]) -> str:
     """What a request is, for the metrics: a fixed few words, never the path a stranger chose."""
     path = str(environ.get("PATH_INFO", ""))
-    known = {EVENTS_PATH: "slack", HEALTH_PATH: "health", READY_PATH: "ready", METRICS_PATH: "metrics"}
+    known = {EVENTS_PATH: "slack", TEAMS_PATH: "teams", HEALTH_PATH: "health", READY_PATH: "ready",
+             METRICS_PATH: "metrics"}
     if path in known:
         return known[path]
     return "page" if PAGE_PATH.fullmatch(path) else "other"
@@ -328,7 +376,8 @@ def serve_http(
             finish.append(stop)
             return application
 
-    log.info("kpibot listening for Slack on http://%s:%d%s (%d workers)", host, port, EVENTS_PATH, workers)
+    log.info("kpibot listening on http://%s:%d (Slack %s, Teams %s; %d workers)", host, port, EVENTS_PATH,
+             TEAMS_PATH, workers)
     Server().run()
 
 

@@ -82,7 +82,7 @@ def serving(
                 with urllib.request.urlopen(f"{base}/healthz", timeout=2) as answer:
                     assert answer.read() == b"ok\n"
                     break
-            except (urllib.error.URLError, ConnectionError):
+            except (urllib.error.URLError, ConnectionError, TimeoutError):  # not up yet, or still booting
                 if process.poll() is not None or time.monotonic() > deadline:
                     log.close()
                     pytest.fail("kpibot serve did not start:\n" + log_path.read_text())
