@@ -77,6 +77,19 @@ class TeamsMessenger:
         del key
         return self._loop.run(self.send_async(to, message))
 
+    def update(self, to: Address, message_id: str, message: Outgoing, *, key: str) -> str:
+        """Change a message sent before, in place: the SDK PUTs an activity that carries an id
+        (`.../activities/{id}`). `key` cannot travel with a Teams message."""
+        del key
+
+        async def change() -> str:
+            service_url, conversation = await self._where(to)
+            activity = card_message(outgoing_card(message), message.text).with_id(message_id)
+            await self._app.send(conversation, activity, service_url=service_url)
+            return message_id
+
+        return self._loop.run(change())
+
     async def send_async(self, to: Address, message: Outgoing) -> str:
         service_url, conversation = await self._where(to)
         sent = await self._app.send(conversation, card_message(outgoing_card(message), message.text),

@@ -493,3 +493,24 @@ def test_a_crash_between_the_connectors_accepting_and_the_record_sends_again_at_
     assert len(posted) == 2
     channel = f"outbox WHERE destination = 'channel:teams:{CHANNEL}'"
     assert count(teams.runtime, f"{channel} AND status = 'sent'") == 1
+
+
+def test_a_message_sent_before_is_changed_in_place_not_posted_again(teams: Teams) -> None:
+    """The outbox's `update` for Teams (an approver's Approve message once the scorecard moved on):
+    the same activity is PUT with the new card; nothing new is posted."""
+    from bot.messaging import Address, Outgoing
+    from handlers.reply import Action, ActionId, Kind, Reply
+
+    messenger = teams.edge.messenger
+    where = Address("channel", CHANNEL)
+    offer = Reply(kind=Kind.SCORECARD, heading="Approve the 2024/25 Q2 scorecard",
+                  actions=(Action(ActionId.APPROVE_SCORECARD, "Approve", "2024/25 Q2", primary=True),))
+    sent_id = messenger.send(where, Outgoing("Approve it", offer), key="k-offer")
+    done = Reply(kind=Kind.SCORECARD, heading="The 2024/25 Q2 scorecard was approved",
+                 summary="There is nothing more to do here.")
+    assert messenger.update(where, sent_id, Outgoing("Approved", done), key="k-offer:changed") == sent_id
+
+    calls = [call for call in teams.connector.sent() if conversation_of(call) == CHANNEL]
+    assert [call.method for call in calls] == ["POST", "PUT"]
+    assert calls[1].path.endswith(f"/activities/{sent_id}")
+    assert "was approved" in json.dumps(calls[1].body) and "Action.Execute" not in json.dumps(calls[1].body)
