@@ -214,6 +214,8 @@ class Listeners:
         if command == "concern":
             if concerns.is_list(words):
                 return [cards.card(services.reply_to(user, words, views.list_reply))]
+            if concerns.is_notices(words):  # the advisor's choice: each concern, or a daily digest
+                return [cards.card(services.reply_to(user, words, concerns.notices_reply))]
             with services.runtime.session() as session:
                 form = concern_form(services.request(session, user, words), session, place=sender.channel)
             return [form_card(form)]

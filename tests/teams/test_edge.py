@@ -223,7 +223,9 @@ def texts(card: dict[str, Any]) -> str:
 
 def raise_concern(teams: Teams) -> int:
     teams.post(teams.message(ADA, "concern SEND timeliness keeps slipping"))
-    (form,) = teams.cards_to(ADA.chat)
+    forms = [card for card in teams.cards_to(ADA.chat)
+             if any(element["type"].startswith("Input.") for element in card["body"])]
+    form = forms[-1]  # the form this message opened
     valid(form)
     inputs = {element["id"]: element for element in form["body"] if element["type"].startswith("Input.")}
     assert inputs["concern_text"]["value"] == "SEND timeliness keeps slipping"
@@ -514,3 +516,17 @@ def test_a_message_sent_before_is_changed_in_place_not_posted_again(teams: Teams
     assert [call.method for call in calls] == ["POST", "PUT"]
     assert calls[1].path.endswith(f"/activities/{sent_id}")
     assert "was approved" in json.dumps(calls[1].body) and "Action.Execute" not in json.dumps(calls[1].body)
+
+
+def test_the_advisor_chooses_a_daily_digest_in_teams_and_hears_of_no_single_concern(teams: Teams) -> None:
+    join_by_email(teams, "U0DEMOGOV01", GRACE)
+    status, answer = teams.post(teams.message(GRACE, "concern notices daily"))
+    assert status == 200
+    assert "one message each working morning" in json.dumps(answer) + json.dumps(teams.cards_to(GRACE.chat))
+    raise_concern(teams)
+    assert not any("New concern" in json.dumps(card) for card in teams.cards_to(GRACE.chat))
+    # Changed back: the next concern reaches her Teams chat at once, with its buttons.
+    teams.post(teams.message(GRACE, "concern notices now"))
+    raise_concern(teams)
+    told = [card for card in teams.cards_to(GRACE.chat) if "New concern" in json.dumps(card)]
+    assert len(told) == 1 and "concern_send" in json.dumps(told[0])
