@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 if TYPE_CHECKING:
+    from bot.messaging import Messenger
     from bot.runtime import Runtime
     from bot.settings import Settings
     from bot.slack.server import WsgiApp
@@ -129,13 +130,14 @@ def _worker(settings: Settings) -> tuple[WsgiApp, Callable[[], None]]:
 
     runtime = open_runtime(settings)
     slack, teams = _platforms(settings)
-    app = create_app(settings, runtime) if slack else None
+    shared: list[Messenger] = []  # this copy's messengers, for both platforms' listeners
+    app = create_app(settings, runtime, messengers=shared) if slack else None
     client = app.client if app is not None else None
     edge = None
     if teams:
         from bot.teams.app import create_edge
 
-        edge = create_edge(settings, runtime)
+        edge = create_edge(settings, runtime, messengers=shared)
     jobs = scheduler.start(runtime, messengers_for(runtime.settings, slack_client=client,
                                                    teams=edge.messenger if edge is not None else None),
                            directories=directories_for(runtime.settings, slack_client=client))

@@ -23,6 +23,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
+from bot.messaging import Messenger
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
 from bot.slack.services import Services, explain_refusal
@@ -75,9 +76,11 @@ def create_app(
     client: WebClient | None = None,
     clock: Callable[[], datetime] = utc_now,
     socket_mode: bool = False,
+    messengers: list[Messenger] | None = None,
 ) -> App:
     """The bolt App with every listener registered. Bolt checks the bot token with auth.test
-    at start, so a wrong token fails here, not at a councillor's first question."""
+    at start, so a wrong token fails here, not at a councillor's first question. `messengers`
+    is this copy's list of messengers, shared with the other platform's edge; Slack's is added."""
     check_settings(settings, socket_mode=socket_mode)
     bolt_log = logging.getLogger("kpibot.slack.bolt")
     # Bolt puts request bodies in some of its messages (an unhandled request, a bad signature,
@@ -96,7 +99,7 @@ def create_app(
 
     services = Services(
         runtime=runtime,
-        messengers=(SlackMessenger(app.client),),
+        messengers=_with(messengers, SlackMessenger(app.client)),
         directories=(SlackDirectory(app.client),),
         clock=clock,
     )
@@ -108,6 +111,13 @@ def create_app(
     for area in (kpi, scorecard, concerns, concern_workflow, submissions, home):
         area.register(app, services)
     return app
+
+
+def _with(messengers: list[Messenger] | None, own: Messenger) -> list[Messenger]:
+    """The copy's shared list of messengers with this platform's added (a new list if none)."""
+    shared = messengers if messengers is not None else []
+    shared.append(own)
+    return shared
 
 
 def _skip_handled_events(services: Services) -> Callable[..., BoltResponse | None]:

@@ -10,7 +10,7 @@ when ready. Buttons acknowledge first and answer after, as Slack ignores a butto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
@@ -43,7 +43,9 @@ class Services:
     """What the listeners need, passed to them by closure (not by bolt's argument injection)."""
 
     runtime: Runtime
-    messengers: tuple[Messenger, ...] = ()
+    # This copy's messengers, every platform's (shared with the other platform's listeners when
+    # one copy serves both), so a step's messages go at once wherever their people are.
+    messengers: Sequence[Messenger] = ()
     directories: tuple[Directory, ...] = ()
     clock: Callable[[], datetime] = utc_now
     answer_budget: float = ANSWER_BUDGET

@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from bot.messaging import Messenger
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
 
@@ -106,6 +107,7 @@ def create_edge(
     clock: Callable[[], datetime] = utc_now,
     token: TokenProvider | None = None,
     cloud: Any = None,
+    messengers: list[Messenger] | None = None,
 ) -> TeamsEdge:
     """The Teams edge for this process (call in each worker, after the fork). `token` and
     `cloud` stand in for Entra ID and Microsoft's signing keys in tests."""
@@ -117,7 +119,9 @@ def create_edge(
     if testing:
         log.warning(UNAUTHENTICATED_WARNING)
     app, loop, messenger = _build(settings, token=token, cloud=cloud)
-    Listeners(app, Services(runtime, (messenger,), clock), messenger).register()
+    shared = messengers if messengers is not None else []  # this copy's, shared with Slack's
+    shared.append(messenger)
+    Listeners(app, Services(runtime, shared, clock), messenger).register()
     return TeamsEdge(app, loop, messenger, unauthenticated=testing)
 
 

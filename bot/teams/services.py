@@ -5,7 +5,7 @@ unprompted, in its own write session) and a platform-neutral request (handlers.r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,9 @@ PLATFORM = "teams"
 @dataclass(frozen=True)
 class Services:
     runtime: Runtime
-    messengers: tuple[Messenger, ...] = ()
+    # This copy's messengers, every platform's (shared with the other platform's listeners when
+    # one copy serves both), so a step's messages go at once wherever their people are.
+    messengers: Sequence[Messenger] = ()
     clock: Callable[[], datetime] = utc_now
     # Users whose e-mail this process has asked Teams for (each once; the store keeps it).
     asked: set[str] = field(default_factory=set)

@@ -67,6 +67,8 @@ class Teams:
     edge: TeamsEdge
     runtime: Runtime
     front: Any
+    # The copy's messengers, shared by its platforms' listeners (Teams' own is first).
+    messengers: list[Any]
 
     def post(self, body: dict[str, Any], *, authorization: str | None = "signed") -> tuple[int, Any]:
         if authorization == "signed":
@@ -134,11 +136,12 @@ def teams(database_url: str) -> Iterator[Teams]:
                         teams_client_secret="not-used-tokens-come-from-fake_token",
                         teams_members_channel=CHANNEL, teams_service_url=connector.url)
     runtime = open_runtime(settings)
-    edge = create_edge(settings, runtime, clock=lambda: NOW, token=fake_token,
+    shared: list[Any] = []
+    edge = create_edge(settings, runtime, clock=lambda: NOW, token=fake_token, messengers=shared,
                        cloud=replace(PUBLIC, openid_metadata_url=f"{connector.url}/v1/.well-known/"
                                                                  "openidconfiguration"))
     front = wsgi_app(None, signing_secret="", teams=edge.handle)
-    yield Teams(connector, signer, edge, runtime, front)
+    yield Teams(connector, signer, edge, runtime, front, shared)
     edge.stop()
     runtime.engine.dispose()
     connector.stop()
