@@ -97,8 +97,9 @@ def serve(kind: str, port: int, workers: int, connector: str, database: str) -> 
         loop = Loop()
 
         async def build() -> Any:
-            app = App(client_id=BOT_ID, tenant_id=TENANT, service_url=connector, http_server_adapter=NoServer(),
-                      dangerously_allow_unauthenticated_requests=False, token=fake_token, cloud=cloud(connector))
+            app = App(client_id=BOT_ID, tenant_id=TENANT, service_url=connector,
+                      http_server_adapter=NoServer(), dangerously_allow_unauthenticated_requests=False,
+                      token=fake_token, cloud=cloud(connector))
 
             @app.on_message
             async def echo(ctx: Any) -> None:
@@ -107,11 +108,9 @@ def serve(kind: str, port: int, workers: int, connector: str, database: str) -> 
             await app.initialize()
             return app
 
-        edge = TeamsEdge(build_on(loop, build), loop, None, unauthenticated=False)  # type: ignore[arg-type]
+        # TeamsEdge.handle only hands the activity to the App on its loop; the floor has no messenger.
+        edge = TeamsEdge(loop.run(build()), loop, None, unauthenticated=False)  # type: ignore[arg-type]
         return wsgi_app(None, signing_secret="", teams=edge.handle), edge.stop
-
-    def build_on(loop: Any, build: Any) -> Any:
-        return loop.run(build())
 
     serve_http(kpibot if kind == "kpibot" else floor, host="127.0.0.1", port=port, workers=workers)
 
@@ -148,7 +147,9 @@ def message(connector: str, n: int) -> bytes:
     }).encode()
 
 
-def load(port: int, requests: int, at_once: int, connector: Any, signer: Any, expect: bytes) -> dict[str, float]:
+def load(
+    port: int, requests: int, at_once: int, connector: Any, signer: Any, expect: bytes
+) -> dict[str, float]:
     share = requests // at_once
 
     def client(offset: int) -> list[float]:
@@ -205,8 +206,8 @@ def main() -> None:
     from tests.teams.connector import BotFrameworkSigner, FakeConnector
 
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
-    print(f"{options.requests} signed Teams activities per run; {options.workers} gunicorn workers x 8 threads "
-          "each; JWT checks on")
+    print(f"{options.requests} signed Teams activities per run; {options.workers} gunicorn workers "
+          "x 8 threads each; JWT checks on")
 
     connector = FakeConnector(members={ADA["id"]: ADA}).start()
     signer = BotFrameworkSigner(connector)
@@ -222,8 +223,8 @@ def main() -> None:
         for kind, port in (("kpibot", ours), ("floor", floor)):
             logs[kind] = Path(folder) / f"{kind}.log"
             processes.append(subprocess.Popen(
-                [sys.executable, __file__, "--serve", kind, "--port", str(port), "--workers", str(options.workers),
-                 "--connector", connector.url, "--database", database],
+                [sys.executable, __file__, "--serve", kind, "--port", str(port),
+                 "--workers", str(options.workers), "--connector", connector.url, "--database", database],
                 env=environment, cwd=folder, stdout=subprocess.DEVNULL, stderr=logs[kind].open("wb")))
         try:
             wait_healthy(ours, logs["kpibot"])
