@@ -7,7 +7,8 @@ threads) behind the same front door (`bot.slack.server.wsgi_app` at POST /api/me
 hands each activity to the SDK App on its own loop, as `bot.teams.app.TeamsEdge.handle` does),
 each in its own process. JWT checks are on for both: every activity is signed RS256 as the Bot
 Framework signs (tests/teams/connector.py's `BotFrameworkSigner`) with a key the fake connector
-publishes, and the SDK verifies it against the connector's keys. Both reply to the same fake Bot
+publishes, and the SDK verifies it against the connector's keys (before the load, a token signed
+with a key nobody published must get 401 from each). Both reply to the same fake Bot
 Framework connector (a stdlib HTTP server in this process), kpibot with its Adaptive Card, the
 floor with the text; a request's time runs until its POST is answered, which both do after their
 reply has reached the connector. kpibot answers from a SQLite copy of the sample council.
@@ -148,6 +149,20 @@ def message(connector: str, n: int) -> bytes:
     }).encode()
 
 
+def refused_unless_signed(port: int, connector: Any) -> None:
+    """The JWT checks are on: a token signed with a key the connector does not publish gets 401."""
+    from tests.teams.connector import BotFrameworkSigner, FakeConnector
+
+    forged = BotFrameworkSigner(FakeConnector(), kid="test-key-1").authorization(BOT_ID, connector.url)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("POST", "/api/messages", body=message(connector.url, -1),
+                       headers={"Content-Type": "application/json", "Authorization": forged})
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    assert answer.status == 401, f"a forged token got {answer.status} on port {port}, not 401"
+
+
 def load(
     port: int, requests: int, at_once: int, connector: Any, signer: Any, expect: bytes
 ) -> dict[str, float]:
@@ -230,6 +245,8 @@ def main() -> None:
         try:
             wait_healthy(ours, logs["kpibot"])
             wait_healthy(floor, logs["floor"])
+            for port in (ours, floor):
+                refused_unless_signed(port, connector)
             rows = []
             for at_once in (1, 4):
                 floor_figures = load(floor, options.requests, at_once, connector, signer, TEXT.encode())
