@@ -395,7 +395,7 @@ def test_testing_mode_takes_unsigned_activities_replies_without_a_token_and_says
     edge = create_edge(settings, runtime, clock=lambda: NOW)
     try:
         front = wsgi_app(None, signing_secret="", teams=edge.handle, teams_unauthenticated=True)
-        teams = Teams(connector, BotFrameworkSigner(connector), edge, runtime, front)
+        teams = Teams(connector, BotFrameworkSigner(connector), edge, runtime, front, [edge.messenger])
         status, _ = teams.post(teams.message(ADA, "kpi SEND timeliness"), authorization=None)
         assert status == 200
         (sent,) = connector.sent()
