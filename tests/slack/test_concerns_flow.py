@@ -209,10 +209,13 @@ def test_a_step_whose_direct_message_fails_is_kept_and_the_message_goes_once_lat
     slack: Slack, stub: SlackStub, runtime: Runtime, settings: Settings
 ) -> None:
     raise_one(slack, stub)
-    # The member's confirmation goes after the form's acknowledgement: let it arrive first.
+    # The member's confirmation and the advisor's notice go after the form's acknowledgement:
+    # let both arrive first, so the failures scripted below meet the officer's message.
     stub.wait_until(
         lambda: any("Concern C-1 raised" in m["text"] for m in dms_to(stub, MEMBER)), what="the confirmation"
     )
+    stub.wait_until(lambda: any("New concern C-1" in m["text"] for m in dms_to(stub, ADVISOR)),
+                    what="the advisor's notice")
     slack.press("concern_send", "1", user=ADVISOR)
     submission = step_submission(views_opened(stub, 2), area="SEND", text="Please answer", view_id="V0SEND9")
     # Slack fails the officer's direct message just after the step is kept (and both retries).
