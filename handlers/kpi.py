@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from data import scorecards, store
+from data.store import IndicatorFigures
 from handlers import help as help_conversation
 from handlers import scrutiny
 from handlers.replies import (
@@ -221,8 +222,26 @@ def card_by_code(
     return _card(request, session, indicator, period)
 
 
+# One indicator's figures per store, load and code: a card's four queries become none when the
+# same indicator is asked again. Figures change only through a load, which moves the stamp.
+_figures_kept: dict[tuple[str, tuple[int, str], str], IndicatorFigures] = {}
+MAX_FIGURES_KEPT = 2048
+
+
+def _figures(session: Session, code: str) -> IndicatorFigures:
+    where, stamp = str(session.get_bind().engine.url), _catalogue(session).stamp
+    key = (where, stamp, code)
+    found = _figures_kept.get(key)
+    if found is None:
+        found = store.figures(session, [code])[code]
+        if len(_figures_kept) >= MAX_FIGURES_KEPT:
+            _figures_kept.clear()
+        _figures_kept[key] = found
+    return found
+
+
 def _card(request: Request, session: Session, indicator: Indicator, period: Period | None) -> IndicatorCard:
-    figures = store.figures(session, [indicator.code])[indicator.code]
+    figures = _figures(session, indicator.code)
     # Indexed once for this viewer: it gives the latest period they may see, and the card reuses it.
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
     shown = period if period is not None else latest_period(index)
@@ -259,7 +278,7 @@ def _card_or_latest(
     card = _card(request, session, indicator, period)
     if period is None or card.period is None or card.value is not None:
         return card, ""
-    figures = store.figures(session, [indicator.code])[indicator.code]
+    figures = _figures(session, indicator.code)
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
     shown = latest_period(_with_values(index), up_to=period) or latest_period(_with_values(index))
     if shown is None:
