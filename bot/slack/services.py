@@ -10,26 +10,19 @@ when ready. Buttons acknowledge first and answer after, as Slack ignores a butto
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from slack_bolt.kwargs_injection import Args
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
 
-from bot.messaging import Directory, Messenger
+from bot.listening import Listening
+from bot.messaging import Directory
 from bot.names import refresh_names
-from bot.publisher import deliver_now
-from bot.runtime import Runtime, utc_now, viewer_for
-from bot.settings import Settings, policy_for, publication_for
-from data import handled, people
-from handlers.approval import Publication
-from handlers.concern_steps import Policy
-from handlers.reply import Reply, Request
+from data import handled
 
 PLATFORM = "slack"
 
@@ -39,71 +32,25 @@ ANSWER_BUDGET = 2.0
 
 
 @dataclass(frozen=True)
-class Services:
+class Services(Listening):
     """What the listeners need, passed to them by closure (not by bolt's argument injection)."""
 
-    runtime: Runtime
-    # This copy's messengers, every platform's (shared with the other platform's listeners when
-    # one copy serves both), so a step's messages go at once wherever their people are.
-    messengers: Sequence[Messenger] = ()
+    platform: ClassVar[str] = PLATFORM
+
     directories: tuple[Directory, ...] = ()
-    clock: Callable[[], datetime] = utc_now
     answer_budget: float = ANSWER_BUDGET
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=8, thread_name_prefix="kpibot-answer")
     )
     # People whose names this process has asked for (each once; the store keeps them).
-    met: set[str] = field(default_factory=set)
+    named: set[str] = field(default_factory=set)
 
-    @property
-    def settings(self) -> Settings:
-        return self.runtime.settings
-
-    @property
-    def publication(self) -> Publication:
-        return publication_for(self.settings)
-
-    @property
-    def policy(self) -> Policy:
-        return policy_for(self.settings)
-
-    def request(self, session: Session, user: str, text: str) -> Request:
-        """The platform-neutral request: the member's words, who they are (the person behind the
-        Slack user, and their roles), and now. Someone this process has not met yet has their
-        name looked up, after the answer (bot.names)."""
-        person = people.person_of(session, PLATFORM, user)
-        self._meet(person)
-        return Request(
-            text=text,
-            viewer=viewer_for(session, person),
-            now=self.clock(),
-            suppress_below=self.settings.suppress_below,
-        )
-
-    def _meet(self, person: str) -> None:
-        if not self.directories or person in self.met:
+    def met(self, person: str) -> None:
+        """Someone this process has not met yet has their name looked up, after the answer."""
+        if not self.directories or person in self.named:
             return
-        self.met.add(person)
+        self.named.add(person)
         self.executor.submit(refresh_names, self.runtime, self.directories, [person], now=self.clock())
-
-    def asker(self, user: str) -> Callable[[Session, str], Request]:
-        """Who is asking, for a handler that opens its own sessions (handlers.submissions)."""
-        return lambda session, text: self.request(session, user, text)
-
-    def deliver_now(self, keys: Collection[str]) -> None:
-        """A step's messages, straight after its commit (the scheduler's round if this fails)."""
-        if keys:
-            deliver_now(self.runtime, self.messengers, keys, now=self.clock())
-
-    def reply_to(self, user: str, text: str, handler: Callable[[Request, Session], Reply]) -> Reply:
-        """Run a handler in one session (committed if it ends well)."""
-        with self.runtime.session() as session:
-            return handler(self.request(session, user, text), session)
-
-    def answer(self, user: str, text: str, handler: Callable[[Request, Session], Reply]) -> Reply:
-        """Run a handler that only reads (a member's question) in a reading session."""
-        with self.runtime.reading() as session:
-            return handler(self.request(session, user, text), session)
 
     def first_time(self, key: str) -> bool:
         with self.runtime.session() as session:

@@ -5,46 +5,24 @@ unprompted, in its own write session) and a platform-neutral request (handlers.r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from bot.messaging import Messenger
-from bot.publisher import deliver_now
-from bot.runtime import Runtime, utc_now, viewer_for
-from bot.settings import Settings, policy_for, publication_for
+from bot.listening import Listening
 from data import people
-from handlers.approval import Publication
-from handlers.concern_steps import Policy
-from handlers.reply import Reply, Request
 
 PLATFORM = "teams"
 
 
 @dataclass(frozen=True)
-class Services:
-    runtime: Runtime
-    # This copy's messengers, every platform's (shared with the other platform's listeners when
-    # one copy serves both), so a step's messages go at once wherever their people are.
-    messengers: Sequence[Messenger] = ()
-    clock: Callable[[], datetime] = utc_now
+class Services(Listening):
+    platform: ClassVar[str] = PLATFORM
+
     # Users whose e-mail this process has asked Teams for (each once; the store keeps it).
     asked: set[str] = field(default_factory=set)
-
-    @property
-    def settings(self) -> Settings:
-        return self.runtime.settings
-
-    @property
-    def publication(self) -> Publication:
-        return publication_for(self.settings)
-
-    @property
-    def policy(self) -> Policy:
-        return policy_for(self.settings)
 
     def remember(self, user: str, *, email: str | None, name: str | None,
                  reference: Mapping[str, Any]) -> dict[str, Any]:
@@ -65,23 +43,3 @@ class Services:
             if account.platform == PLATFORM and account.user_id == user:
                 return str(account.reference.get("conversation") or "")
         return ""
-
-    def request(self, session: Session, user: str, text: str) -> Request:
-        person = people.person_of(session, PLATFORM, user)
-        return Request(text=text, viewer=viewer_for(session, person), now=self.clock(),
-                       suppress_below=self.settings.suppress_below)
-
-    def asker(self, user: str) -> Callable[[Session, str], Request]:
-        return lambda session, text: self.request(session, user, text)
-
-    def reply_to(self, user: str, text: str, handler: Callable[[Request, Session], Reply]) -> Reply:
-        with self.runtime.session() as session:
-            return handler(self.request(session, user, text), session)
-
-    def answer(self, user: str, text: str, handler: Callable[[Request, Session], Reply]) -> Reply:
-        with self.runtime.reading() as session:
-            return handler(self.request(session, user, text), session)
-
-    def deliver_now(self, keys: Collection[str]) -> None:
-        if keys:
-            deliver_now(self.runtime, self.messengers, keys, now=self.clock())
