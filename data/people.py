@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from data.schema import AccountRow, ConcernRow, PersonRow, RoleRow
@@ -72,11 +72,15 @@ def _default_id(platform: str, user_id: str) -> str:
     return user_id if platform == DEFAULT_PLATFORM else f"{platform}:{user_id}"
 
 
+# Built once: every request asks it, and composing the select costs more than running it.
+_PERSON_OF = select(AccountRow.person_id).where(
+    AccountRow.platform == bindparam("platform"), AccountRow.user_id == bindparam("user_id")
+)
+
+
 def person_of(session: Session, platform: str, user_id: str) -> str:
     """The id of the person behind `user_id` on `platform` (read only)."""
-    linked = session.scalar(
-        select(AccountRow.person_id).where(AccountRow.platform == platform, AccountRow.user_id == user_id)
-    )
+    linked = session.scalar(_PERSON_OF, {"platform": platform, "user_id": user_id})
     return linked or _default_id(platform, user_id)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -279,22 +279,26 @@ def awaiting_publication(session: Session) -> list[ScorecardRecord]:
     return [_record(row) for row in session.scalars(query)]
 
 
+# Built once (every card asks it): composing the select costs more than running it.
+_PUBLISHED_VALUES = (
+    select(ScorecardFigureRow.code, ScorecardFigureRow.period_end, ScorecardFigureRow.value)
+    .join(ScorecardRecordRow, ScorecardRecordRow.id == ScorecardFigureRow.scorecard_id)
+    .where(
+        ScorecardRecordRow.status == ScorecardStatus.PUBLISHED.value,
+        ScorecardFigureRow.code.in_(bindparam("codes", expanding=True)),
+    )
+    # Oldest first, so the latest publication's figure is the one left in the dict.
+    .order_by(ScorecardRecordRow.quarter_end, ScorecardRecordRow.id)
+)
+
+
 def published_values(session: Session, codes: Sequence[str]) -> dict[tuple[str, str], float | None]:
     """The figure each (indicator code, period end ISO date) showed in the latest published
     scorecard that showed it: feed one to `build_card(published=...)`."""
     if not codes:
         return {}
-    query = (
-        select(ScorecardFigureRow.code, ScorecardFigureRow.period_end, ScorecardFigureRow.value)
-        .join(ScorecardRecordRow, ScorecardRecordRow.id == ScorecardFigureRow.scorecard_id)
-        .where(
-            ScorecardRecordRow.status == ScorecardStatus.PUBLISHED.value,
-            ScorecardFigureRow.code.in_(list(codes)),
-        )
-        # Oldest first, so the latest publication's figure is the one left in the dict.
-        .order_by(ScorecardRecordRow.quarter_end, ScorecardRecordRow.id)
-    )
-    return {(code, end.isoformat()): value for code, end, value in session.execute(query)}
+    rows = session.execute(_PUBLISHED_VALUES, {"codes": list(codes)})
+    return {(code, end.isoformat()): value for code, end, value in rows}
 
 
 def users_with_role(session: Session, role: Role) -> list[str]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from data.schema import (
@@ -343,27 +343,33 @@ def meetings(session: Session) -> list[Meeting]:
     ]
 
 
+# Built once: composing this select costs more than running it, and every request asks it.
+_ROLES_OF = (
+    select(RoleRow.user, RoleRow.role, RoleRow.service_area)
+    .where(
+        or_(
+            func.lower(RoleRow.user) == bindparam("wanted"),
+            func.lower(RoleRow.user).in_(
+                select(func.lower(AccountRow.user_id)).where(AccountRow.person_id == bindparam("person"))
+            ),
+            func.lower(RoleRow.user).in_(
+                select(func.lower(PersonRow.email)).where(PersonRow.id == bindparam("person"))
+            ),
+        )
+    )
+    .order_by(RoleRow.role, RoleRow.service_area)
+)
+
+
 def roles_of(session: Session, person: str) -> list[RoleAssignment]:
     """The roles a person holds under any of their names (data.people): their id, their
     accounts' platform ids, their e-mail address; matched without regard to case. One query."""
     wanted = person.strip().lower()
     if not wanted:
         return []
-    names = func.lower(RoleRow.user)
-    query = (
-        select(RoleRow)
-        .where(
-            or_(
-                names == wanted,
-                names.in_(select(func.lower(AccountRow.user_id)).where(AccountRow.person_id == person)),
-                names.in_(select(func.lower(PersonRow.email)).where(PersonRow.id == person)),
-            )
-        )
-        .order_by(RoleRow.role, RoleRow.service_area)
-    )
     return [
-        RoleAssignment(user=row.user, role=Role(row.role), service_area=row.service_area)
-        for row in session.scalars(query)
+        RoleAssignment(user=user, role=Role(role), service_area=area)
+        for user, role, area in session.execute(_ROLES_OF, {"wanted": wanted, "person": person})
     ]
 
 
@@ -402,12 +408,14 @@ def load_sources(session: Session, starting_with: str = "") -> list[str]:
     return list(session.scalars(query))
 
 
+_NEWEST_LOAD = select(LoadRow.id, LoadRow.loaded_at).order_by(LoadRow.id.desc()).limit(1)
+
+
 def catalogue_stamp(session: Session) -> tuple[int, str]:
     """What identifies the catalogue's current state: the latest load's id and time ((0, "")
     before any). Indicators, clusters and the glossary only change through a load, so a copy
     kept under an unchanged stamp is still right."""
-    newest_first = select(LoadRow.id, LoadRow.loaded_at).order_by(LoadRow.id.desc()).limit(1)
-    latest = session.execute(newest_first).first()
+    latest = session.execute(_NEWEST_LOAD).first()
     if latest is None:
         return (0, "")
     return (int(latest.id), str(latest.loaded_at))

@@ -7,7 +7,7 @@ import os
 import pickle
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -36,7 +36,7 @@ from scorecard.card import IndicatorCard, area_figure, build_card, latest_period
 from scorecard.glossary import BUILTIN_GLOSSARY, GLOSSARY_ALIASES, lookup, merge_glossary
 from scorecard.model import GlossaryEntry, Indicator
 from scorecard.periods import Frequency, Period
-from scorecard.rules import index_observations
+from scorecard.rules import PeerRanges, embargo_ends, embargoes_passed, index_observations
 from scorecard.working_days import LONDON
 
 NOTHING_LOADED = (
@@ -72,6 +72,7 @@ class _Catalogue:
     indicators: tuple[Indicator, ...]
     glossary: tuple[GlossaryEntry, ...]
     index: query.QueryIndex
+    by_code: dict[str, Indicator]
 
 
 # Per store (by URL): rebuilding 400 indicators and their index for every question costs more
@@ -90,6 +91,7 @@ def _catalogue(session: Session) -> _Catalogue:
             indicators,
             tuple(merge_glossary(BUILTIN_GLOSSARY, store.glossary(session))),
             _stored_index(where, stamp, indicators, lambda: store.areas(session)),
+            {indicator.code: indicator for indicator in indicators},
         )
         _catalogues[where] = known
     return known
@@ -159,8 +161,8 @@ def answer(request: Request, session: Session) -> Reply:
         case query.IndicatorMatch(indicator=indicator, period=period, area=area, requested=requested):
             if area:
                 return _ward(request, session, indicator, area, period)
-            card, note = _card_or_latest(request, session, indicator, period, requested)
-            return _with_note(card_reply(card), note)
+            card, note = _card_or_latest(request, session, indicator, period, requested, known.stamp)
+            return _with_note(_reply_of(card), note)
         case query.ClusterMatch(cluster=cluster, period=requested):
             members = [i for i in catalogue if i.cluster.casefold() == cluster.casefold() and i.active]
             cards, note = _cluster_cards(request, session, members, requested)
@@ -206,53 +208,85 @@ def card_for(request: Request, session: Session, code: str, period_end: str | No
     card = card_by_code(request, session, code, period_end)
     if card is None:
         return not_found_reply(code, f"There is no indicator {code}.")
-    return card_reply(card)
+    return _reply_of(card)
 
 
 def card_by_code(
     request: Request, session: Session, code: str, period_end: str | None = None
 ) -> IndicatorCard | None:
     """The card itself (for charts and shared posts), or None when the code is unknown."""
-    indicator = store.indicator(session, code)
+    known = _catalogue(session)
+    indicator = known.by_code.get(code)
     if indicator is None:
         return None
     period = None
     if period_end:
         period = Period(date.fromisoformat(period_end), indicator.frequency, indicator.year_basis)
-    return _card(request, session, indicator, period)
+    return _card(request, session, indicator, period, known.stamp)
 
 
-# One indicator's figures per store, load and code: a card's four queries become none when the
-# same indicator is asked again. Figures change only through a load, which moves the stamp.
-_figures_kept: dict[tuple[str, tuple[int, str], str], IndicatorFigures] = {}
+@dataclass(frozen=True, slots=True)
+class _Kept:
+    """What a card reads from the store about one indicator, apart from the published scorecards."""
+
+    figures: IndicatorFigures
+    ranges: PeerRanges | None
+    # When what a member may see of these figures changes (scorecard.rules.embargo_ends).
+    embargo_ends: tuple[datetime, ...]
+
+
+# Per store, load and code: a card's five queries become none when the same indicator is asked
+# again. Figures and other councils' figures change only through a load, which moves the stamp.
+_kept: dict[tuple[str, tuple[int, str], str], _Kept] = {}
 MAX_FIGURES_KEPT = 2048
 
 
-def _figures(session: Session, code: str) -> IndicatorFigures:
-    where, stamp = str(session.get_bind().engine.url), _catalogue(session).stamp
-    key = (where, stamp, code)
-    found = _figures_kept.get(key)
+def _figures(session: Session, stamp: tuple[int, str], indicator: Indicator) -> _Kept:
+    key = (str(session.get_bind().engine.url), stamp, indicator.code)
+    found = _kept.get(key)
     if found is None:
-        found = store.figures(session, [code])[code]
-        if len(_figures_kept) >= MAX_FIGURES_KEPT:
-            _figures_kept.clear()
-        _figures_kept[key] = found
+        figures = store.figures(session, [indicator.code])[indicator.code]
+        found = _Kept(
+            figures,
+            # Other councils' range: a comparator outside it is flagged, not judged (issue 13).
+            scrutiny.ranges_of(session, indicator, figures.observations),
+            embargo_ends([*figures.observations, *figures.benchmarks]),
+        )
+        if len(_kept) >= MAX_FIGURES_KEPT:
+            _kept.clear()
+        _kept[key] = found
     return found
 
 
-def _card(request: Request, session: Session, indicator: Indicator, period: Period | None) -> IndicatorCard:
-    figures = _figures(session, indicator.code)
+# A card is the same for everyone who may see the same figures: per store, load, indicator,
+# period asked, and which embargoes the viewer is past (scorecard.rules.embargoes_passed), the
+# period shown, the published figure it was checked against, and the card. Building and
+# rendering it again for every member who asks costs more than the rest of the answer.
+_CardKey = tuple[str, tuple[int, str], str, Period | None, int]
+_cards_kept: dict[_CardKey, tuple[Period | None, float | None, IndicatorCard]] = {}
+
+
+def _card(
+    request: Request, session: Session, indicator: Indicator, period: Period | None,
+    stamp: tuple[int, str] | None = None,
+) -> IndicatorCard:
+    stamp = _catalogue(session).stamp if stamp is None else stamp
+    kept = _figures(session, stamp, indicator)
+    key = (str(session.get_bind().engine.url), stamp, indicator.code, period,
+           embargoes_passed(kept.embargo_ends, request.viewer, request.now))
+    found = _cards_kept.get(key)
+    # The published scorecards change without a load (a publication), so that figure is read
+    # every time: a card built against another one is built again.
+    if found is not None and _published(session, indicator, found[0]) == found[1]:
+        return found[2]
+    figures = kept.figures
     # Indexed once for this viewer: it gives the latest period they may see, and the card reuses it.
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
     shown = period if period is not None else latest_period(index)
     # The figure the latest published scorecard showed for this period, if any: the card then
     # says when it was revised after publication (the published scorecard itself never changes).
-    published = None
-    if shown is not None:
-        published = scorecards.published_values(session, [indicator.code]).get(
-            (indicator.code, shown.end.isoformat())
-        )
-    return build_card(
+    published = _published(session, indicator, shown)
+    card = build_card(
         indicator,
         index,
         figures.targets,
@@ -261,9 +295,34 @@ def _card(request: Request, session: Session, indicator: Indicator, period: Peri
         now=request.now,
         period=shown,
         published=published,
-        # Other councils' range: a comparator outside it is flagged, not judged (issue 13).
-        peer_ranges=scrutiny.ranges_of(session, indicator, figures.observations),
+        peer_ranges=kept.ranges,
     )
+    if len(_cards_kept) >= MAX_FIGURES_KEPT:
+        _cards_kept.clear()
+    _cards_kept[key] = (shown, published, card)
+    return card
+
+
+# A kept card's reply, by the card's identity: the same card gives the very same reply, which
+# lets the platforms keep what they rendered from it (bot.slack.render.message).
+_replies_kept: dict[int, tuple[IndicatorCard, Reply]] = {}
+
+
+def _reply_of(card: IndicatorCard) -> Reply:
+    found = _replies_kept.get(id(card))
+    if found is not None and found[0] is card:
+        return found[1]
+    reply = card_reply(card)
+    if len(_replies_kept) >= MAX_FIGURES_KEPT:
+        _replies_kept.clear()
+    _replies_kept[id(card)] = (card, reply)
+    return reply
+
+
+def _published(session: Session, indicator: Indicator, shown: Period | None) -> float | None:
+    if shown is None:
+        return None
+    return scorecards.published_values(session, [indicator.code]).get((indicator.code, shown.end.isoformat()))
 
 
 def _card_or_latest(
@@ -272,18 +331,19 @@ def _card_or_latest(
     indicator: Indicator,
     period: Period | None,
     requested: query.RequestedPeriod | None,
+    stamp: tuple[int, str],
 ) -> tuple[IndicatorCard, str]:
     """The card at the period asked for; when that period has no figure the asker may see,
     the latest figure before it (or the latest of all) with a note saying which and why."""
-    card = _card(request, session, indicator, period)
+    card = _card(request, session, indicator, period, stamp)
     if period is None or card.period is None or card.value is not None:
         return card, ""
-    figures = _figures(session, indicator.code)
+    figures = _figures(session, stamp, indicator).figures
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
     shown = latest_period(_with_values(index), up_to=period) or latest_period(_with_values(index))
     if shown is None:
         return card, ""
-    return _card(request, session, indicator, shown), period_note(indicator, requested, period, shown)
+    return _card(request, session, indicator, shown, stamp), period_note(indicator, requested, period, shown)
 
 
 def _with_values(index: Any) -> dict[Period, Any]:

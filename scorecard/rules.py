@@ -7,7 +7,8 @@ and what is judged never disagree. Pure functions: time comes in as `now`, nothi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from bisect import bisect_right
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -690,13 +691,29 @@ def _require_aware(now: datetime) -> None:
         raise ValueError("now must be timezone-aware")
 
 
+def _embargo_end(until: datetime) -> datetime:
+    """An embargo's end as an aware moment: one without a zone is Europe/London time."""
+    if until.tzinfo is None or until.utcoffset() is None:
+        return until.replace(tzinfo=LONDON)
+    return until
+
+
 def _embargo_passed(item: Observation | Benchmark, now: datetime) -> bool:
     until = item.embargo_until
-    if until is None:
-        return True
-    if until.tzinfo is None or until.utcoffset() is None:
-        until = until.replace(tzinfo=LONDON)
-    return until <= now
+    return until is None or _embargo_end(until) <= now
+
+
+def embargo_ends(items: Iterable[Observation | Benchmark]) -> tuple[datetime, ...]:
+    """The moments, earliest first, at which what a member may see of these figures changes."""
+    ends = {_embargo_end(item.embargo_until) for item in items if item.embargo_until is not None}
+    return tuple(sorted(ends))
+
+
+def embargoes_passed(ends: Sequence[datetime], viewer: Viewer, now: datetime) -> int:
+    """Which of `embargo_ends` the viewer is past at `now` (-1 for staff, who see through them):
+    two moments with the same answer show that viewer the same figures."""
+    _require_aware(now)
+    return -1 if viewer.is_staff else bisect_right(ends, now)
 
 
 def visible(item: Observation | Benchmark, viewer: Viewer, now: datetime) -> bool:

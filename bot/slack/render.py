@@ -8,6 +8,7 @@ several sections, and what does not fit in a message's 50 blocks is counted in a
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -320,11 +321,27 @@ def image_block(file_id: str, *, title: str, alt_text: str) -> dict[str, Any]:
     }
 
 
+# What a reply rendered to, by the reply's identity (handlers give the very same Reply for the
+# same kept card): slack_sdk checks every element against Slack's limits as it renders, which
+# costs more than the rest of a card's answer. Kept as JSON, so each caller gets its own copy.
+_rendered: dict[tuple[int, str | None, bool], tuple[Reply, str]] = {}
+MAX_RENDERED_KEPT = 1024
+
+
 def message(reply: Reply, *, shared_by: str | None = None, with_actions: bool = True) -> dict[str, Any]:
     """`text` and `blocks` (as JSON, checked against Slack's limits by slack_sdk) for
     chat.postMessage, respond() or an ack."""
+    key = (id(reply), shared_by, with_actions)
+    found = _rendered.get(key)
+    if found is not None and found[0] is reply:
+        drawn: dict[str, Any] = json.loads(found[1])
+        return drawn
     blocks = render(reply, shared_by=shared_by, with_actions=with_actions)
-    return {"text": fallback_text(reply), "blocks": [block.to_dict() for block in blocks]}
+    drawn = {"text": fallback_text(reply), "blocks": [block.to_dict() for block in blocks]}
+    if len(_rendered) >= MAX_RENDERED_KEPT:
+        _rendered.clear()
+    _rendered[key] = (reply, json.dumps(drawn))
+    return drawn
 
 
 def divider() -> Block:
