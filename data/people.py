@@ -80,7 +80,8 @@ _PERSON_OF = select(AccountRow.person_id).where(
 
 def person_of(session: Session, platform: str, user_id: str) -> str:
     """The id of the person behind `user_id` on `platform` (read only)."""
-    linked = session.scalar(_PERSON_OF, {"platform": platform, "user_id": user_id})
+    # Core, not the ORM: a plain column read, asked on every request.
+    linked = session.connection().scalar(_PERSON_OF, {"platform": platform, "user_id": user_id})
     return linked or _default_id(platform, user_id)
 
 

@@ -297,7 +297,7 @@ def published_values(session: Session, codes: Sequence[str]) -> dict[tuple[str, 
     scorecard that showed it: feed one to `build_card(published=...)`."""
     if not codes:
         return {}
-    rows = session.execute(_PUBLISHED_VALUES, {"codes": list(codes)})
+    rows = session.connection().execute(_PUBLISHED_VALUES, {"codes": list(codes)})
     return {(code, end.isoformat()): value for code, end, value in rows}
 
 

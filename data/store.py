@@ -369,7 +369,7 @@ def roles_of(session: Session, person: str) -> list[RoleAssignment]:
         return []
     return [
         RoleAssignment(user=user, role=Role(role), service_area=area)
-        for user, role, area in session.execute(_ROLES_OF, {"wanted": wanted, "person": person})
+        for user, role, area in session.connection().execute(_ROLES_OF, {"wanted": wanted, "person": person})
     ]
 
 
@@ -415,7 +415,7 @@ def catalogue_stamp(session: Session) -> tuple[int, str]:
     """What identifies the catalogue's current state: the latest load's id and time ((0, "")
     before any). Indicators, clusters and the glossary only change through a load, so a copy
     kept under an unchanged stamp is still right."""
-    latest = session.execute(_NEWEST_LOAD).first()
+    latest = session.connection().execute(_NEWEST_LOAD).first()
     if latest is None:
         return (0, "")
     return (int(latest.id), str(latest.loaded_at))
