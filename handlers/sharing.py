@@ -20,8 +20,11 @@ from sqlalchemy.orm import Session
 
 from data import handled
 from handlers import kpi, scrutiny
+from handlers import scorecard as scorecards
+from handlers.approval import page_name
 from handlers.reply import ActionId, Reply, Request, Visibility
 from scorecard.model import Role, Viewer
+from scorecard.quarterly import QuarterlyScorecard
 
 __all__ = [
     "NOT_A_CARD",
@@ -31,7 +34,9 @@ __all__ = [
     "card_value",
     "chart_for",
     "claim_chart",
+    "claim_scorecard_picture",
     "public_request",
+    "scorecard_picture",
     "shared_card",
 ]
 
@@ -117,3 +122,33 @@ def claim_chart(session: Session, request: Request, place: Place, value: str) ->
     """Whether this press is the first for this chart here (False: already drawn, do nothing)."""
     key = f"{place.platform}-chart:{place.conversation}:{place.message}:{request.viewer.user}:{value}"
     return handled.first_time(session, key, request.now)
+
+
+def claim_scorecard_picture(
+    session: Session, request: Request, place: Place, value: str
+) -> QuarterlyScorecard | str | None:
+    """The published scorecard a Show picture button asks for (`value` is `quarter|cluster`),
+    this press claimed in `session`: commit, then draw it (`scorecard_picture`) and post it.
+    None when it was already drawn here for this person (do nothing); words when there is none."""
+    quarter, _, cluster = value.partition("|")
+    card = scorecards.published_scorecard(session, quarter.strip(), cluster.strip())
+    if card is None:
+        return f"There is no published {quarter.strip()} scorecard to show: ask for the scorecard again."
+    if not claim_chart(session, request, place, f"scorecard:{value}"):
+        return None
+    return card
+
+
+def scorecard_picture(card: QuarterlyScorecard, value: str) -> Picture:
+    """The scorecard a Show picture button asked for (`value`: `quarter|cluster`), as claimed,
+    drawn as a picture, named and described."""
+    from scorecard.charts import scorecard_image
+
+    which = f", {card.clusters[0].name}" if value.partition("|")[2].strip() and card.clusters else ""
+    return Picture(
+        scorecard_image(card),
+        f"scorecard-{page_name(card.quarter_label).removesuffix('.html')}.png",
+        f"Children's services scorecard, {card.quarter_label}{which}",
+        f"The {card.quarter_label} scorecard{which}. Summary: {card.summary.text}."[:1000],
+    )
+

@@ -27,10 +27,18 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
 from bot.slack.forms import form_view
-from bot.slack.services import Services, explain_refusal, message_ts_of, user_of, value_of
+from bot.slack.services import (
+    PLATFORM,
+    Services,
+    channel_of,
+    explain_refusal,
+    message_ts_of,
+    user_of,
+    value_of,
+)
 from data.scorecards import ChangedMeanwhile
-from handlers import scorecard
-from handlers.approval import page_name, take_step
+from handlers import scorecard, sharing
+from handlers.approval import take_step
 from handlers.forms import scorecard_form
 from handlers.reply import ActionId
 from handlers.submissions import OUT_OF_DATE, quarter_of
@@ -58,25 +66,21 @@ def register(app: App, services: Services) -> None:
         the member's direct messages (the answer it came from was private)."""
         args.ack()
         user, value = user_of(args), value_of(args)
-        quarter, _, cluster = value.partition("|")
+        place = sharing.Place(PLATFORM, channel_of(args), message_ts_of(args), private=True)
         with services.runtime.session() as session:
-            card = scorecard.published_scorecard(session, quarter.strip(), cluster.strip())
-        if card is None:
-            _tell(args, f"There is no published {quarter} scorecard to show: ask again with /scorecard.")
+            request = services.request(session, user, "")
+            claimed = sharing.claim_scorecard_picture(session, request, place, value)
+        if isinstance(claimed, str):
+            _tell(args, claimed)
             return
-        if not services.first_time(f"slack-scorecard-image:{message_ts_of(args)}:{user}:{value}"):
+        if claimed is None:
             return
-        from scorecard.charts import scorecard_image
-
-        which = f", {card.clusters[0].name}" if cluster and card.clusters else ""
+        picture = sharing.scorecard_picture(claimed, value)
         try:
             channel = args.client.conversations_open(users=user)["channel"]["id"]
             args.client.files_upload_v2(
-                channel=channel,
-                content=scorecard_image(card),
-                filename=f"scorecard-{page_name(card.quarter_label).removesuffix('.html')}.png",
-                title=f"Children's services scorecard, {card.quarter_label}{which}",
-                alt_txt=f"The {card.quarter_label} scorecard{which}. Summary: {card.summary.text}."[:1000],
+                channel=channel, content=picture.png, filename=picture.filename, title=picture.title,
+                alt_txt=picture.alt_text,
             )
         except SlackApiError as refused:
             explained = explain_refusal(refused)

@@ -288,20 +288,13 @@ class Listeners:
         services = self.services
         place = sharing.Place(PLATFORM, channel or "personal", message, private=True)
         if pressed is ActionId.SHOW_SCORECARD_IMAGE:
-            quarter, _, cluster = value.partition("|")
-            with services.runtime.reading() as session:
-                card = scorecard.published_scorecard(session, quarter.strip(), cluster.strip())
-            if card is None:
-                return f"There is no published {quarter} scorecard to show: ask again with scorecard."
             with services.runtime.session() as session:
                 request = services.request(session, sender.user, "")
-                if not sharing.claim_chart(session, request, place, f"scorecard:{value}"):
-                    return None
-            from scorecard.charts import scorecard_image
-
-            title = f"Children's services scorecard, {card.quarter_label}"
-            words = f"The {card.quarter_label} scorecard. Summary: {card.summary.text}."
-            return cards.picture(title, scorecard_image(card), alt_text=words)
+                claimed = sharing.claim_scorecard_picture(session, request, place, value)
+            if claimed is None or isinstance(claimed, str):
+                return claimed
+            picture = sharing.scorecard_picture(claimed, value)
+            return cards.picture(picture.title, picture.png, alt_text=picture.alt_text)
         with services.runtime.session() as session:
             request = services.request(session, sender.user, "")
             chart = sharing.chart_for(request, session, value)

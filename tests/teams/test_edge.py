@@ -359,6 +359,27 @@ def test_show_chart_sends_the_picture_inline_once(teams: Teams) -> None:
     assert image["url"].startswith("data:image/png;base64,") and image["altText"]
 
 
+def test_the_published_scorecards_picture_is_sent_inline_once_and_an_unpublished_one_is_explained(
+    teams: Teams,
+) -> None:
+    from tests.bot.conftest import approve_q2
+
+    approve_q2(teams.runtime, datetime(2024, 10, 25, 15, 0, tzinfo=UTC))
+    run_publication(teams.runtime, (teams.edge.messenger,), now=datetime(2024, 10, 28, 11, 0, tzinfo=UTC),
+                    holder="test")
+    for _ in range(2):
+        status, answer = teams.post(teams.press(ADA, "scorecard_image", {"value": "2024/25 Q2|SEND"},
+                                                card_id="answer-1"))
+        assert status == 200 and answer["statusCode"] == 200
+    (picture,) = teams.cards_to(ADA.chat)
+    assert "Children's services scorecard, 2024/25 Q2, SEND" in texts(valid(picture))
+    (image,) = [element for element in picture["body"] if element["type"] == "Image"]
+    assert image["url"].startswith("data:image/png;base64,") and "SEND" in image["altText"]
+    _, answer = teams.post(teams.press(ADA, "scorecard_image", {"value": "2023/24 Q4|"}, card_id="answer-2"))
+    assert "There is no published 2023/24 Q4 scorecard to show" in json.dumps(answer)
+    assert len(teams.cards_to(ADA.chat)) == 1
+
+
 def test_home_lists_the_welcome_and_the_published_scorecard(teams: Teams) -> None:
     teams.post(teams.message(ADA, "home"))
     found = teams.cards_to(ADA.chat)
