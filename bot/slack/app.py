@@ -4,18 +4,13 @@ listeners share is bot.slack.services."""
 
 from __future__ import annotations
 
-import json
 import logging
-import secrets
 from collections.abc import Callable
 from datetime import datetime
-from typing import Any
 
 from slack_bolt import App, BoltResponse
-from slack_bolt.context.respond import Respond
 from slack_bolt.kwargs_injection import Args
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -26,7 +21,8 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from bot.messaging import Messenger
 from bot.runtime import Runtime, utc_now
 from bot.settings import Settings
-from bot.slack.services import Services, explain_refusal
+from bot.slack.errors import on_error
+from bot.slack.services import Services
 
 log = logging.getLogger("kpibot.slack")
 
@@ -134,65 +130,3 @@ def _skip_handled_events(services: Services) -> Callable[..., BoltResponse | Non
         return None
 
     return skip_handled_events
-
-
-POLITE_ERROR = (
-    "Sorry, something went wrong and I could not do that. Please try again in a minute. "
-    "If it keeps happening, tell the performance team and quote reference {reference}."
-)
-
-
-def new_reference() -> str:
-    """A short reference a member can quote, found in the log beside the detail."""
-    return secrets.token_hex(3).upper()
-
-
-def on_error(
-    error: Exception,
-    body: dict[str, Any],
-    response: BoltResponse | None,
-    respond: Respond | None,
-    client: WebClient,
-) -> BoltResponse | None:
-    """The one error handler: the detail goes to the log with a reference, and the member gets
-    a polite message quoting it: in the acknowledgement if there has been none yet, else
-    through the response_url (or a direct message after a form)."""
-    from bot.slack import render
-
-    reference = new_reference()
-    kind = body.get("type") or ("slash_command" if "command" in body else "request")
-    user = _user_of(body)
-    log.error("Slack %s from %s failed [ref %s]: %r", kind, user, reference, error, exc_info=error)
-    text = POLITE_ERROR.format(reference=reference)
-    if isinstance(error, SlackApiError):
-        text = explain_refusal(error) or text
-    if response is not None and kind == "view_submission":
-        from bot.slack.forms import message_view
-
-        return _json_response({"response_action": "update", "view": message_view("Sorry", text)})
-    if response is not None and kind != "block_actions":
-        return _json_response({"response_type": "ephemeral", "text": text})
-    try:
-        if respond is not None:
-            respond(text=render.notification(text), response_type="ephemeral", replace_original=False)
-        elif user and kind == "view_submission":
-            client.chat_postMessage(channel=user, text=render.notification(text))
-    except Exception as unreachable:  # Slack itself may be what failed
-        log.warning("Could not tell %s about [ref %s] either: %r", user, reference, unreachable)
-    # A button's acknowledgement carries nothing: the member was told through the response_url.
-    return BoltResponse(status=200, body="") if response is not None else None
-
-
-def _json_response(payload: dict[str, Any]) -> BoltResponse:
-    return BoltResponse(
-        status=200,
-        body=json.dumps(payload),
-        headers={"content-type": "application/json;charset=utf-8"},
-    )
-
-
-def _user_of(body: dict[str, Any]) -> str:
-    user = body.get("user_id") or body.get("user") or body.get("event", {}).get("user") or ""
-    if isinstance(user, dict):
-        return str(user.get("id", ""))
-    return str(user)

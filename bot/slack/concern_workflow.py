@@ -12,6 +12,7 @@ from slack_bolt import App
 from slack_bolt.kwargs_injection import Args
 
 from bot.slack import render
+from bot.slack.errors import keeping_the_ack
 from bot.slack.forms import form_view, message_view
 from bot.slack.services import Services, user_of, value_of
 from handlers import concern_views
@@ -40,4 +41,4 @@ def register(app: App, services: Services) -> None:
         return on_press
 
     for action, form_id in STEP_FORMS.items():
-        app.action(render.action_pattern(action))(opener(form_id))
+        app.action(render.action_pattern(action))(keeping_the_ack(opener(form_id)))

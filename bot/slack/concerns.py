@@ -14,6 +14,7 @@ from slack_bolt import App
 from slack_bolt.kwargs_injection import Args
 
 from bot.slack import render
+from bot.slack.errors import keeping_the_ack
 from bot.slack.forms import form_view
 from bot.slack.services import Services, user_of, value_of
 from handlers import concern_views as views
@@ -55,5 +56,5 @@ def register(app: App, services: Services) -> None:
             form = concern_form(request, session, code=code, place=channel)
         args.client.views_open(trigger_id=args.body["trigger_id"], view=form_view(form))
 
-    app.command("/concern")(on_concern)
-    app.action(render.action_pattern(ActionId.RAISE_CONCERN))(on_raise)
+    app.command("/concern")(keeping_the_ack(on_concern))
+    app.action(render.action_pattern(ActionId.RAISE_CONCERN))(keeping_the_ack(on_raise))

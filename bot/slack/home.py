@@ -9,6 +9,7 @@ from slack_bolt import App
 from slack_bolt.kwargs_injection import Args
 
 from bot.slack import render
+from bot.slack.errors import keeping_the_ack
 from bot.slack.services import Services
 from handlers import home
 
@@ -22,7 +23,7 @@ def register(app: App, services: Services) -> None:
             return  # the Messages tab: nothing to draw
         publish_home(args.client, services, str(event.get("user", "")))
 
-    app.event("app_home_opened")(on_home_opened)
+    app.event("app_home_opened")(keeping_the_ack(on_home_opened))
 
 
 def publish_home(client: Any, services: Services, user: str) -> None:

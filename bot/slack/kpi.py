@@ -11,6 +11,7 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
+from bot.slack.errors import keeping_the_ack
 from bot.slack.services import (
     PLATFORM,
     Services,
@@ -108,11 +109,11 @@ def register(app: App, services: Services) -> None:
                 raise
             args.respond(**render.private_note(explained))
 
-    app.command("/kpi")(on_kpi)
-    app.action(render.action_pattern(ActionId.CHOOSE))(on_choose)
-    app.action(render.action_pattern(ActionId.SHOW_CLUSTER))(on_show_cluster)
-    app.action(render.action_pattern(ActionId.SHARE))(on_share)
-    app.action(render.action_pattern(ActionId.SHOW_CHART))(on_show_chart)
+    app.command("/kpi")(keeping_the_ack(on_kpi))
+    app.action(render.action_pattern(ActionId.CHOOSE))(keeping_the_ack(on_choose))
+    app.action(render.action_pattern(ActionId.SHOW_CLUSTER))(keeping_the_ack(on_show_cluster))
+    app.action(render.action_pattern(ActionId.SHARE))(keeping_the_ack(on_share))
+    app.action(render.action_pattern(ActionId.SHOW_CHART))(keeping_the_ack(on_show_chart))
 
 
 def place_of(args: Args) -> sharing.Place:

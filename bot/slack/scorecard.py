@@ -26,6 +26,7 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk.errors import SlackApiError
 
 from bot.slack import render
+from bot.slack.errors import keeping_the_ack
 from bot.slack.forms import form_view
 from bot.slack.services import (
     PLATFORM,
@@ -138,12 +139,12 @@ def register(app: App, services: Services) -> None:
 
         return on_press
 
-    app.command("/scorecard")(on_scorecard)
-    app.action(render.action_pattern(ActionId.SHOW_SCORECARD_IMAGE))(on_show_image)
-    app.action(render.action_pattern(ActionId.PREPARE_SCORECARD))(stepper(Step.PREPARE))
-    app.action(render.action_pattern(ActionId.SUBMIT_SCORECARD))(stepper(Step.SUBMIT))
-    app.action(render.action_pattern(ActionId.APPROVE_SCORECARD))(opener(Step.APPROVE))
-    app.action(render.action_pattern(ActionId.RETURN_SCORECARD))(opener(Step.RETURN))
+    app.command("/scorecard")(keeping_the_ack(on_scorecard))
+    app.action(render.action_pattern(ActionId.SHOW_SCORECARD_IMAGE))(keeping_the_ack(on_show_image))
+    app.action(render.action_pattern(ActionId.PREPARE_SCORECARD))(keeping_the_ack(stepper(Step.PREPARE)))
+    app.action(render.action_pattern(ActionId.SUBMIT_SCORECARD))(keeping_the_ack(stepper(Step.SUBMIT)))
+    app.action(render.action_pattern(ActionId.APPROVE_SCORECARD))(keeping_the_ack(opener(Step.APPROVE)))
+    app.action(render.action_pattern(ActionId.RETURN_SCORECARD))(keeping_the_ack(opener(Step.RETURN)))
 
 
 def _tell(args: Args, text: str) -> None:

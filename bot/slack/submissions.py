@@ -17,6 +17,7 @@ from slack_bolt.kwargs_injection import Args
 from slack_sdk.webhook import WebhookClient
 
 from bot.slack import render
+from bot.slack.errors import keeping_the_ack
 from bot.slack.forms import errors, finished_view, submission_of
 from bot.slack.home import refresh_home
 from bot.slack.services import Services, user_of
@@ -60,7 +61,7 @@ def register(app: App, services: Services) -> None:
             refresh_home(args.client, services, user)
 
     for form in FormId:
-        app.view(form.value)(on_submit)
+        app.view(form.value)(keeping_the_ack(on_submit))
 
 
 def tell_later(args: Args, response_url: str, user: str, text: str) -> None:
