@@ -13,9 +13,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from microsoft_teams.api.activities.conversation.conversation_update import ConversationUpdateActivity
 from microsoft_teams.api.activities.install_update.add import InstalledActivity
 from microsoft_teams.api.activities.invoke.adaptive_card.action import AdaptiveCardInvokeActivity
 from microsoft_teams.api.activities.message import MessageActivity
@@ -25,6 +27,7 @@ from microsoft_teams.apps.utils.activity_utils import extract_tenant_id
 from bot.teams import cards
 from bot.teams.forms import SUBMIT_VERB, form_card, submission_of
 from bot.teams.messenger import CARD, TeamsMessenger, card_message, personal_chat
+from bot.teams.roster import Member, member_of, read_roster
 from bot.teams.services import PLATFORM, Services
 from data.scorecards import ChangedMeanwhile
 from handlers import concern_views as views
@@ -125,8 +128,62 @@ class Listeners:
                 replies = await asyncio.to_thread(self._home, sender.user)
                 for reply in replies:
                     await ctx.send(card_message(cards.card(reply)))
+                return
+            await self.soon(self._roster(ctx, team_of(ctx.activity)))
+
+        @app.on_conversation_update
+        async def on_conversation_update(ctx: ActivityContext[ConversationUpdateActivity]) -> None:
+            activity = ctx.activity
+            added = activity.members_added or []
+            if not added or str(activity.conversation.conversation_type or "personal") == "personal":
+                return
+            team = team_of(activity)
+            if any(account.id == activity.recipient.id for account in added):
+                await self.soon(self._roster(ctx, team))
+                return
+            await self.soon(self._joined(ctx, team, [account.id for account in added]))
+
+    async def soon(self, work: Coroutine[Any, Any, None]) -> None:
+        """`work` within the POST if done within `ANSWER_BUDGET` seconds (nearly always);
+        otherwise the POST is answered at once (Teams wants it within 15) and the work goes on."""
+        running = asyncio.ensure_future(work)
+        try:
+            await asyncio.wait_for(asyncio.shield(running), timeout=ANSWER_BUDGET)
+        except TimeoutError:
+            log.info("Teams work takes over %.0f s: it follows the acknowledgement", ANSWER_BUDGET)
+            self._late.add(running)
+            running.add_done_callback(self._late.discard)
 
     # --- who ---------------------------------------------------------------------------------
+
+    async def _roster(self, ctx: ActivityContext[Any], team: str) -> None:
+        """Everyone in the team the bot was added to, remembered (bot.teams.roster)."""
+        activity = ctx.activity
+
+        async def keep(members: Sequence[Member]) -> None:
+            await asyncio.to_thread(self.services.remember_all, members)
+
+        try:
+            await read_roster(ctx.api, team, service_url=activity.service_url,
+                              tenant=extract_tenant_id(activity), keep=keep)
+        except Exception:  # the roster is a head start, never a reason to fail
+            log.warning("could not read a team's roster", exc_info=True)
+
+    async def _joined(self, ctx: ActivityContext[Any], team: str, added: list[str]) -> None:
+        """People who joined a team the bot is in, remembered as its roster shows them."""
+        activity = ctx.activity
+        found = []
+        for teams_id in added:
+            try:
+                account = await ctx.api.conversations.get_member_by_id(team, teams_id)
+            except Exception:
+                log.info("Teams did not say who joined a team", exc_info=True)
+                continue
+            member = member_of(account, service_url=activity.service_url, tenant=extract_tenant_id(activity))
+            if member is not None:
+                found.append(member)
+        if found:
+            await asyncio.to_thread(self.services.remember_all, found)
 
     async def know(self, ctx: ActivityContext[Any]) -> Sender:
         """Remember the sender (e-mail asked of Teams once a process), in its own write session."""
@@ -177,13 +234,7 @@ class Listeners:
     async def on_message(self, ctx: ActivityContext[MessageActivity]) -> None:
         """Answered within the POST when ready within `ANSWER_BUDGET` seconds (nearly always);
         otherwise the POST is answered at once (Teams wants it within 15) and the reply follows."""
-        work = asyncio.ensure_future(self._reply(ctx))
-        try:
-            await asyncio.wait_for(asyncio.shield(work), timeout=ANSWER_BUDGET)
-        except TimeoutError:
-            log.info("a Teams answer takes over %.0f s: it follows the acknowledgement", ANSWER_BUDGET)
-            self._late.add(work)
-            work.add_done_callback(self._late.discard)
+        await self.soon(self._reply(ctx))
 
     async def _reply(self, ctx: ActivityContext[MessageActivity]) -> None:
         try:
@@ -394,3 +445,10 @@ class Listeners:
                 return scorecard_form(step, period) if period is not None else None
             opened = step_form(form_id, request, session, int(context.get("id") or 0), services.policy)
             return None if isinstance(opened, Refusal) else opened
+
+
+def team_of(activity: Any) -> str:
+    """The team (or group chat) an activity came from: whose roster to read."""
+    team = getattr(getattr(activity, "channel_data", None), "team", None)
+    return str(getattr(team, "id", None) or activity.conversation.id.split(";", 1)[0])
+

@@ -5,13 +5,14 @@ unprompted, in its own write session) and a platform-neutral request (handlers.r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
 from bot.listening import Listening
+from bot.teams.roster import Member
 from data import people
 
 PLATFORM = "teams"
@@ -29,12 +30,23 @@ class Services(Listening):
         """Record who wrote, in its own write session; the reference now stored. A reference
         without a 1:1 chat (a channel message) keeps the chat remembered before."""
         with self.runtime.session() as session:
-            kept = dict(reference)
-            if not kept.get("conversation"):
-                kept["conversation"] = self._known_chat(session, user)
-            people.remember(session, PLATFORM, user, now=self.clock(), email=email, display_name=name,
-                            reference={key: value for key, value in kept.items() if value})
-            return kept
+            return self._remember(session, user, email=email, name=name, reference=reference)
+
+    def remember_all(self, members: Iterable[Member]) -> None:
+        """Record a page of a team's roster (bot.teams.roster) in one write session."""
+        with self.runtime.session() as session:
+            for member in members:
+                self._remember(session, member.user, email=member.email, name=member.name,
+                               reference=member.reference)
+
+    def _remember(self, session: Session, user: str, *, email: str | None, name: str | None,
+                  reference: Mapping[str, Any]) -> dict[str, Any]:
+        kept = dict(reference)
+        if not kept.get("conversation"):
+            kept["conversation"] = self._known_chat(session, user)
+        people.remember(session, PLATFORM, user, now=self.clock(), email=email, display_name=name,
+                        reference={key: value for key, value in kept.items() if value})
+        return kept
 
     @staticmethod
     def _known_chat(session: Session, user: str) -> str:

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +41,8 @@ class Call:
 @dataclass
 class FakeConnector:
     members: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The most members a page of GET .../pagedMembers holds (Teams': 500).
+    page_size: int = 500
     # Signing keys it publishes at /v1/.well-known/keys (a JWKS), standing in for Microsoft's:
     # a test can then sign activities as the Bot Framework does (see `signed`).
     keys: list[dict[str, Any]] = field(default_factory=list)
@@ -53,6 +56,11 @@ class FakeConnector:
     def url(self) -> str:
         assert self._server is not None, "start() the connector first"
         return f"http://127.0.0.1:{self._server.server_port}"
+
+    def chat_of(self, member: str) -> str:
+        """The 1:1 chat the bot created with `member` ("" if none)."""
+        with self._lock:
+            return self._chats.get(member, "")
 
     def start(self) -> FakeConnector:
         connector = self
@@ -119,7 +127,15 @@ class FakeConnector:
             if call.method == "GET" and path == "/v1/.well-known/keys":
                 return (200, {"keys": self.keys}, {}) if self.keys else (404, {"error": "no keys"}, {})
             if call.method == "GET" and path.endswith("/pagedMembers"):
-                return 200, {"members": list(self.members.values())}, {}
+                # Pages as Teams gives them: `pageSize` at a time, a continuation token until the last.
+                query = parse_qs(call.path.partition("?")[2])
+                size = int((query.get("pageSize") or ["500"])[0])
+                start = int((query.get("continuationToken") or ["0"])[0])
+                everyone = list(self.members.values())
+                page = everyone[start:start + min(size, self.page_size)]
+                more = start + len(page) < len(everyone)
+                token = {"continuationToken": str(start + len(page))} if more else {}
+                return 200, {"members": page, **token}, {}
             if call.method == "GET" and path.endswith("/members"):
                 return 200, list(self.members.values()), {}
             found = re.fullmatch(r"/v3/conversations/[^/]+/members/([^/]+)", path)

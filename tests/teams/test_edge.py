@@ -34,6 +34,7 @@ from tests.teams.schemas import card_errors
 BOT_ID = "3f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
 TENANT = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
 CHANNEL = "19:members0channel@thread.tacv2"
+TEAM = "19:team0general@thread.tacv2"
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
 CARD = "application/vnd.microsoft.card.adaptive"
 
@@ -449,6 +450,61 @@ def test_installing_the_bot_personally_sends_the_home_cards(teams: Teams) -> Non
     assert status == 200
     found = teams.cards_to(ADA.chat)
     assert found and "Children's services performance" in texts(valid(found[0]))
+
+
+def in_the_team(teams: Teams, body: dict[str, Any]) -> dict[str, Any]:
+    body["conversation"] = {"id": CHANNEL, "conversationType": "channel", "tenantId": TENANT}
+    body["channelData"] = {"tenant": {"id": TENANT}, "team": {"id": TEAM}}
+    return body
+
+
+def test_installed_in_a_team_the_bot_reads_its_roster_and_can_reach_an_officer_who_never_wrote(
+    teams: Teams,
+) -> None:
+    join_by_email(teams, "U0DEMOGOV01", GRACE)
+    join_by_email(teams, "U0DEMOSVC01", OLIVE)
+    teams.connector.page_size = 2  # three people, so two pages
+    install = in_the_team(teams, teams.message(ADA, ""))
+    install.update(type="installationUpdate", action="add", text=None)
+    status, _ = teams.post(install)
+    assert status == 200
+    pages = [call for call in teams.connector.calls if "/pagedMembers" in call.path]
+    assert len(pages) == 2 and all(f"/v3/conversations/{TEAM}/" in call.path for call in pages)
+    with teams.runtime.reading() as session:
+        olive = people.person_of(session, "teams", OLIVE.aad)
+        assert olive == "U0DEMOSVC01"  # one person with the officer named in the roles table
+        (account,) = [a for a in people.accounts_of(session, olive) if a.platform == "teams"]
+        assert account.reference == {"serviceUrl": teams.connector.url, "tenant": TENANT,
+                                     "user": OLIVE.teams_id}
+    assert not teams.cards_to(CHANNEL)  # a team install says nothing in the channel
+    concern = raise_concern(teams)
+    _, opened = teams.post(teams.press(GRACE, "concern_send", {"value": str(concern)}))
+    data = {**submit_button(invoked_card(opened))["data"], "concern_area": "SEND",
+            "concern_step_text": "Please answer."}
+    teams.post(teams.press(GRACE, "form_submit", data, card_id="advisor-card"))
+    created = [call for call in teams.connector.calls
+               if call.method == "POST" and call.path == "/v3/conversations"
+               and call.body["members"][0]["id"] == OLIVE.teams_id]
+    assert len(created) == 1  # the bot opened her 1:1 chat itself
+    chat = teams.connector.chat_of(OLIVE.teams_id)
+    assert any("Please answer." in json.dumps(valid(card)) for card in teams.cards_to(chat))
+
+
+def test_someone_joining_a_team_the_bot_is_in_is_remembered(teams: Teams) -> None:
+    newcomer = {"id": "29:1newcomer", "aadObjectId": "6a5b4c3d-0000-4000-8000-000000000009",
+                "name": "Nia Newcomer", "email": "nia@council.example",
+                "userPrincipalName": "nia@council.example"}
+    teams.connector.members[newcomer["id"]] = newcomer
+    update = in_the_team(teams, teams.message(ADA, ""))
+    update.update(type="conversationUpdate", text=None, membersAdded=[{"id": newcomer["id"]}])
+    status, _ = teams.post(update)
+    assert status == 200
+    assert not [call for call in teams.connector.calls if "/pagedMembers" in call.path]
+    with teams.runtime.reading() as session:
+        person = people.person_of(session, "teams", newcomer["aadObjectId"])
+        (account,) = people.accounts_of(session, person)
+        assert account.reference["user"] == newcomer["id"]
+        assert people.names_of(session, [person]) == {person: "Nia Newcomer"}
 
 
 def test_an_approver_approves_through_the_comment_form_card_once(teams: Teams) -> None:
