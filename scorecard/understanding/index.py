@@ -59,6 +59,9 @@ class Index:
     # Places a member may name: councils (taken out of the question) and the loaded wards
     # (the question's area), by their first raw word.
     places: dict[str, tuple[Place, ...]] = field(default_factory=dict)
+    # Every token of some title, alias or cluster name: what the catalogue can be about. A word
+    # the member typed that is in none of them says nothing against an indicator.
+    title_words: frozenset[str] = frozenset()
 
     @classmethod
     def build(
@@ -176,6 +179,7 @@ class Index:
 
         return cls(
             places=places,
+            title_words=frozenset(frequency),
             normaliser=normaliser,
             documents=tuple(documents),
             idf=idf,

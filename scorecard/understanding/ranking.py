@@ -56,6 +56,10 @@ HEADLINE_SHARE = 0.45
 DOMINANT_SCORE = 0.6
 DOMINANT_MARGIN = 0.13
 DOMINANT_SHARE = 0.6
+# ... counted otherwise than asked only when nothing is counted as asked and the question says
+# most of its title ("how many looked after children go missing": "% CLA who were missing").
+OWN_TITLE_COVER = 0.5
+RELAX = True
 # Worth offering in a did-you-mean: at least this score, and not far behind the best.
 CHOICE_SCORE = 0.35
 CHOICE_WINDOW = 0.3
@@ -73,6 +77,9 @@ class Scored:
     field: frozenset[str]  # that best title or alias
     numbers_explained: bool  # every number the member typed is in the title, aliases or cluster
     subject_share: float  # as main_share, leaving out words about how it is counted ("number")
+    # Every word it leaves unexplained is one its definition uses, or one no title in the
+    # catalogue has (so the catalogue cannot be about it): "apprenticeships after GCSEs".
+    loosely_explained: bool = False
 
 
 def scored_answer(
@@ -107,6 +114,8 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
     if not candidates or not meaningful:
         return []
 
+    # A qualifier or subgroup the member said ("ceased", "boys") is never explained loosely.
+    narrowing = index.qualifiers | frozenset().union(*index.normaliser.subgroups)
     query_text = " ".join(sorted(query))
     asked = set(query)
     scored: list[Scored] = []
@@ -116,10 +125,17 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
         main_weight = 0.0
         subject_weight = 0.0
         unexplained_meaningful = False
+        loose = True
         evidence = False
+        unit = document.indicator.unit
         for token in query:
             weight = weights[token]
-            if token in document.primary:
+            if token in index.measures and unit in index.measures[token] and token not in document.primary:
+                # "How many" is explained by a count, "rate" by a rate or a percentage: the
+                # member said how it is counted, and this one is counted that way.
+                explained_weight += weight
+                main_weight += weight
+            elif token in document.primary:
                 explained_weight += weight
                 main_weight += weight
                 subject_weight += 0.0 if token in index.measures else weight
@@ -133,6 +149,12 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 # confident: definitions mention much that the indicator is not about.
                 if token in document.definition:
                     explained_weight += _DEFINITION_WEIGHT * weight
+                if token in narrowing or (
+                    token not in document.definition
+                    and (token in index.title_words or token[:1].isdigit())
+                    and token not in index.measures
+                ):
+                    loose = False
                 if token in meaningful or token not in index.idf:
                     unexplained_meaningful = True
         if not evidence:
@@ -155,6 +177,7 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 field=field,
                 numbers_explained=all(n in document.primary or n in document.cluster for n in numbers),
                 subject_share=subject_weight / subject_total,
+                loosely_explained=loose,
             )
         )
     scored.sort(key=lambda s: (-s.score, s.document.indicator.code))
@@ -188,6 +211,8 @@ def _decide(
     if best.score < CHOICE_SCORE or best.main_share < 0.35:
         return NotFound()
     offered = [s for s in scored if s.score >= max(CHOICE_SCORE, best.score - CHOICE_WINDOW)]
+    if len(offered) == 1 and _alone(index, query, scored):
+        return indicator_match(best.document.indicator, requested, area)
     return Choices(tuple(s.document.indicator for s in offered[:MAX_CHOICES]), requested, area)
 
 
@@ -199,6 +224,41 @@ def _counted_as_asked(index: Index, scored: Scored, query: list[str]) -> bool:
         return True
     units = frozenset().union(*(index.measures[t] for t in asked))
     return scored.document.indicator.unit in units or any(t in scored.document.primary for t in asked)
+
+
+def _counted_or_only(index: Index, query: list[str], scored: list[Scored], one: Scored) -> bool:
+    """Counted as the member asked, or nothing about the same subject is: "how many looked
+    after children go missing" is the percentage when the catalogue has no count of them."""
+    if _counted_as_asked(index, one, query):
+        return True
+    return not any(
+        _counted_as_asked(index, other, query) and other.subject_share >= one.subject_share - 1e-9
+        for other in scored
+        if other is not one
+    )
+
+
+def _named_subgroups_kept(index: Index, query: list[str], one: Scored) -> bool:
+    """Every subgroup the member named is one the candidate is about."""
+    asked = frozenset(query)
+    named = [g for g in index.normaliser.subgroups if g <= asked]
+    return all(g <= one.document.primary | one.document.cluster for g in named)
+
+
+def _alone(index: Index, query: list[str], scored: list[Scored]) -> bool:
+    """The only candidate a did-you-mean would offer, and it accounts for the question: every
+    word it leaves unexplained is in its definition or in no title at all ("apprenticeships
+    after GCSEs"), every number the member typed is its, no qualifier they did not say, their
+    subgroup, and counted as they asked. A list of one is not a question worth asking."""
+    best = scored[0]
+    return (
+        best.loosely_explained
+        and best.numbers_explained
+        and best.subject_share >= HEADLINE_SHARE
+        and not _qualified(index, best, query)
+        and _named_subgroups_kept(index, query, best)
+        and _counted_or_only(index, query, scored, best)
+    )
 
 
 def _dominant(index: Index, query: list[str], scored: list[Scored]) -> bool:
@@ -218,7 +278,10 @@ def _dominant(index: Index, query: list[str], scored: list[Scored]) -> bool:
         and best.main_share >= DOMINANT_SHARE
         and best.numbers_explained
         and not _qualified(index, best, query)
-        and _counted_as_asked(index, best, query)
+        and (
+            _counted_as_asked(index, best, query)
+            or (best.field_cover >= OWN_TITLE_COVER and _counted_or_only(index, query, scored, best))
+        )
     )
 
 
@@ -265,7 +328,7 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     weak = index.normaliser.weak
 
     def complete(s: Scored) -> bool:
-        return s.explained and s.numbers_explained and not _qualified(index, s, query)
+        return (s.explained or s.loosely_explained) and s.numbers_explained and not _qualified(index, s, query)
 
     def counted_as_asked(s: Scored) -> bool:
         return s.document.indicator.unit in units or any(t in s.document.primary for t in measures)
@@ -291,10 +354,18 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     def weak_words(s: Scored) -> frozenset[str]:
         return frozenset(t for t in s.field - asked if t in weak)
 
+    def named_words(s: Scored) -> frozenset[str]:
+        # Once the member said how it is counted ("how many care leavers"), numbers they did
+        # not type are a table's ("Leaving Care 2 & 4"): they make a title neither narrower nor
+        # broader. Without it, "care leavers" is the count or one of their percentages: asked.
+        if not units:
+            return words(s)
+        return frozenset(t for t in words(s) if not t[:1].isdigit())
+
     def narrower(other: Scored, head: Scored) -> bool:
         # "Total Pupils with one or more suspensions" adds only weak words to "Total Suspensions".
-        return words(head) < words(other) or (
-            words(head) == words(other) and weak_words(head) < weak_words(other)
+        return named_words(head) < named_words(other) or (
+            named_words(head) == named_words(other) and weak_words(head) < weak_words(other)
         )
 
     shared = frozenset.intersection(*(unnamed(s) for s in close))
@@ -308,7 +379,7 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     if any(g & asked and not g <= asked for g in head.document.subgroups):
         return None
     for other in close:
-        if other in plain or not (other.explained and other.numbers_explained):
+        if other in plain or not ((other.explained or other.loosely_explained) and other.numbers_explained):
             continue
         if _qualified(index, other, query):
             # "not eligible for FSM" beside "eligible for FSM" when the member said "FSM": the
@@ -319,13 +390,17 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
             continue
         if not unnamed(other) - shared:
             # Set apart only by how it is counted ("% agency social workers" beside "Number of
-            # social workers" for "how many social workers"): the member said how.
+            # social workers" for "how many social workers"): the member said how; unless the
+            # head is the narrower subject ("EBacc entries with SEN support" beside "% of pupils
+            # with SEN support" for "how many pupils on SEN support").
+            if words(other) < words(head):
+                return None
             continue
         rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
         # A breakdown sits in its measure's topic ("KS4 Attainment 8 - disadvantaged pupils"
         # beside "Average Attainment 8 score per pupil"); elsewhere it must add what the head adds.
         same_topic = other.document.indicator.cluster == head.document.indicator.cluster
-        if not (rest <= head_rest or head_rest <= rest or (same_topic and unnamed(other))):
+        if not (rest <= head_rest or head_rest <= rest or same_topic or (unnamed(other) and RELAX)):
             return None
     if (
         all(s.main_share <= head.main_share + 1e-9 for s in close)
