@@ -393,7 +393,7 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
             # social workers" for "how many social workers"): the member said how; unless the
             # head is the narrower subject ("EBacc entries with SEN support" beside "% of pupils
             # with SEN support" for "how many pupils on SEN support").
-            if words(other) < words(head):
+            if named_words(other) < named_words(head):
                 return None
             continue
         rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
