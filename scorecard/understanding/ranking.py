@@ -44,7 +44,7 @@ CONFIDENT_MARGIN = 0.08
 # The measure among its breakdowns (`_headline`): at least this score, no further than this
 # behind the best candidate, covering at least this much of its title (LAIT's titles are long:
 # "Percentage of re-referrals to children's social care within 12 months" for "re-referrals").
-HEADLINE_SCORE = 0.7
+HEADLINE_SCORE = 0.6
 HEADLINE_WINDOW = 0.08
 HEADLINE_FIELD_COVER = 0.15
 # ... and explaining this share of the query's weight. Every word that says what is explained
@@ -99,8 +99,15 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
     weak = index.normaliser.weak
     # Weak words ("young people", "number") help tell indicators apart but must not outweigh
     # the word that says which subject ("NEET").
+    # A weak word no title has ("results") is as rare as can be, but still weak: it weighs no
+    # more than a middling word would.
     weights = {
-        t: index.idf.get(t, index.unknown_weight) * (_WEAK_FACTOR if t in weak else 1.0) for t in query
+        t: (
+            min(index.idf.get(t, index.unknown_weight), index.unknown_weight) * _WEAK_FACTOR
+            if t in weak
+            else index.idf.get(t, index.unknown_weight)
+        )
+        for t in query
     }
     total = sum(weights.values()) or 1.0
     meaningful = [t for t in query if t not in weak and not t[:1].isdigit()]
