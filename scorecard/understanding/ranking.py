@@ -44,7 +44,9 @@ CONFIDENT_MARGIN = 0.08
 # The measure among its breakdowns (`_headline`): at least this score, no further than this
 # behind the best candidate, covering at least this much of its title (LAIT's titles are long:
 # "Percentage of re-referrals to children's social care within 12 months" for "re-referrals").
-HEADLINE_SCORE = 0.6
+HEADLINE_SCORE = 0.5
+# ... or this, when its title leaves a word the member typed to its definition.
+HEADLINE_LOOSE_SCORE = 0.6
 HEADLINE_WINDOW = 0.08
 HEADLINE_FIELD_COVER = 0.15
 # ... and explaining this share of the query's weight. Every word that says what is explained
@@ -100,10 +102,11 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
     # Weak words ("young people", "number") help tell indicators apart but must not outweigh
     # the word that says which subject ("NEET").
     # A weak word no title has ("results") is as rare as can be, but still weak: it weighs no
-    # more than a middling word would.
+    # more than the weak words titles have.
     weights = {
         t: (
-            min(index.idf.get(t, index.unknown_weight), index.unknown_weight) * _WEAK_FACTOR
+            (index.idf[t] if t in index.title_words else min(index.idf.get(t, 0.0), index.weak_weight))
+            * _WEAK_FACTOR
             if t in weak
             else index.idf.get(t, index.unknown_weight)
         )
@@ -334,8 +337,19 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
         units |= index.measures[token]
     weak = index.normaliser.weak
 
+    def strictly_complete(s: Scored) -> bool:
+        return s.explained and s.numbers_explained and not _qualified(index, s, query)
+
+    # A title that says every word beats one whose definition merely mentions them: words
+    # explained loosely (`Scored.loosely_explained`) count only when no title says them all.
+    loose_allowed = not any(strictly_complete(s) for s in close)
+
     def complete(s: Scored) -> bool:
-        return (s.explained or s.loosely_explained) and s.numbers_explained and not _qualified(index, s, query)
+        return (
+            (s.explained or (loose_allowed and s.loosely_explained))
+            and s.numbers_explained
+            and not _qualified(index, s, query)
+        )
 
     def counted_as_asked(s: Scored) -> bool:
         return s.document.indicator.unit in units or any(t in s.document.primary for t in measures)
@@ -386,7 +400,9 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     if any(g & asked and not g <= asked for g in head.document.subgroups):
         return None
     for other in close:
-        if other in plain or not ((other.explained or other.loosely_explained) and other.numbers_explained):
+        if other in plain or not (
+            (other.explained or (loose_allowed and other.loosely_explained)) and other.numbers_explained
+        ):
             continue
         if _qualified(index, other, query):
             # "not eligible for FSM" beside "eligible for FSM" when the member said "FSM": the
@@ -409,10 +425,13 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
         same_topic = other.document.indicator.cluster == head.document.indicator.cluster
         if not (rest <= head_rest or head_rest <= rest or same_topic or (unnamed(other) and RELAX)):
             return None
+    # Near the best of those not set apart by a qualifier or a subgroup the member did not name:
+    # "CIN absence" is the overall absence, however well "CIN persistent absentees" scores.
+    rivals = [s for s in close if s is head or not (_qualified(index, s, query) or unnamed(s) - shared)]
     if (
         all(s.main_share <= head.main_share + 1e-9 for s in close)
-        and head.score >= HEADLINE_SCORE
-        and best.score - head.score <= HEADLINE_WINDOW
+        and head.score >= (HEADLINE_SCORE if head.explained else HEADLINE_LOOSE_SCORE)
+        and max(r.score for r in rivals) - head.score <= HEADLINE_WINDOW
         and head.subject_share >= HEADLINE_SHARE
         and head.field_cover >= HEADLINE_FIELD_COVER
     ):
