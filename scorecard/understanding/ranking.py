@@ -82,6 +82,11 @@ class Scored:
     # Every word it leaves unexplained is one its definition uses, or one no title in the
     # catalogue has (so the catalogue cannot be about it): "apprenticeships after GCSEs".
     loosely_explained: bool = False
+    # Every number the member typed is in its title, aliases, cluster or definition ("care
+    # leavers EET 19-21": the definition says aged 19 to 21).
+    numbers_loosely_explained: bool = False
+    # Share of the query's weight its title, aliases, cluster, definition or unit explain.
+    loose_share: float = 0.0
 
 
 def scored_answer(
@@ -136,6 +141,7 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
         subject_weight = 0.0
         unexplained_meaningful = False
         loose = True
+        loose_weight = 0.0
         evidence = False
         unit = document.indicator.unit
         for token in query:
@@ -145,6 +151,7 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 # member said how it is counted, and this one is counted that way.
                 explained_weight += weight
                 main_weight += weight
+                loose_weight += weight
             elif token in document.primary:
                 explained_weight += weight
                 main_weight += weight
@@ -159,6 +166,7 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 # confident: definitions mention much that the indicator is not about.
                 if token in document.definition:
                     explained_weight += _DEFINITION_WEIGHT * weight
+                    loose_weight += weight
                 if token in narrowing or (
                     token not in document.definition
                     and (token in index.title_words or token[:1].isdigit())
@@ -188,6 +196,10 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 numbers_explained=all(n in document.primary or n in document.cluster for n in numbers),
                 subject_share=subject_weight / subject_total,
                 loosely_explained=loose,
+                numbers_loosely_explained=all(
+                    n in document.primary or n in document.cluster or n in document.definition for n in numbers
+                ),
+                loose_share=(loose_weight + main_weight) / total,
             )
         )
     scored.sort(key=lambda s: (-s.score, s.document.indicator.code))
@@ -263,8 +275,8 @@ def _alone(index: Index, query: list[str], scored: list[Scored]) -> bool:
     best = scored[0]
     return (
         best.loosely_explained
-        and best.numbers_explained
-        and best.subject_share >= HEADLINE_SHARE
+        and best.numbers_loosely_explained
+        and best.loose_share >= DOMINANT_SHARE
         and not _qualified(index, best, query)
         and _named_subgroups_kept(index, query, best)
         and _counted_or_only(index, query, scored, best)
@@ -344,10 +356,18 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     # explained loosely (`Scored.loosely_explained`) count only when no title says them all.
     loose_allowed = not any(strictly_complete(s) for s in close)
 
+    def complete_apart_from_qualifiers(s: Scored) -> bool:
+        if s.explained and s.numbers_explained:
+            return True
+        return loose_allowed and (s.explained or s.loosely_explained) and s.numbers_loosely_explained
+
     def complete(s: Scored) -> bool:
+        if s.explained and s.numbers_explained:
+            return not _qualified(index, s, query)
         return (
-            (s.explained or (loose_allowed and s.loosely_explained))
-            and s.numbers_explained
+            loose_allowed
+            and (s.explained or s.loosely_explained)
+            and s.numbers_loosely_explained
             and not _qualified(index, s, query)
         )
 
@@ -400,9 +420,7 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     if any(g & asked and not g <= asked for g in head.document.subgroups):
         return None
     for other in close:
-        if other in plain or not (
-            (other.explained or (loose_allowed and other.loosely_explained)) and other.numbers_explained
-        ):
+        if other in plain or not complete_apart_from_qualifiers(other):
             continue
         if _qualified(index, other, query):
             # "not eligible for FSM" beside "eligible for FSM" when the member said "FSM": the
@@ -429,7 +447,11 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     # "CIN absence" is the overall absence, however well "CIN persistent absentees" scores.
     rivals = [s for s in close if s is head or not (_qualified(index, s, query) or unnamed(s) - shared)]
     if (
-        all(s.main_share <= head.main_share + 1e-9 for s in close)
+        all(
+            s.main_share <= head.main_share + 1e-9
+            for s in close
+            if _named_subgroups_kept(index, query, s)
+        )
         and head.score >= (HEADLINE_SCORE if head.explained else HEADLINE_LOOSE_SCORE)
         and max(r.score for r in rivals) - head.score <= HEADLINE_WINDOW
         and head.subject_share >= HEADLINE_SHARE
