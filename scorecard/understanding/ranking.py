@@ -314,7 +314,9 @@ def _qualified(index: Index, scored: Scored, query: list[str]) -> bool:
     return bool(index.qualifiers & (scored.field - set(query)))
 
 
-def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | None:
+def _headline(
+    index: Index, query: list[str], scored: list[Scored], *, as_counted: bool = True
+) -> Scored | None:
     """The one indicator meant when the close candidates are a measure and its breakdowns.
 
     "permanent exclusions" is close to total, primary, secondary and special permanent
@@ -374,7 +376,7 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     def counted_as_asked(s: Scored) -> bool:
         return s.document.indicator.unit in units or any(t in s.document.primary for t in measures)
 
-    if units and not any(counted_as_asked(s) for s in close):
+    if not as_counted or (units and not any(counted_as_asked(s) for s in close)):
         units = set()  # "how many children are in care", and only a rate to answer with
 
     def unnamed(s: Scored) -> frozenset[frozenset[str]]:
@@ -409,7 +411,10 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
             named_words(head) == named_words(other) and weak_words(head) < weak_words(other)
         )
 
-    shared = frozenset.intersection(*(unnamed(s) for s in close))
+    # Subgroups every candidate is about (qualified ones aside: "Adoption (finance)" is not
+    # among "CLA adopted" and its breakdowns) are the member's, named or not.
+    unqualified = [s for s in close if not _qualified(index, s, query)] or close
+    shared = frozenset.intersection(*(unnamed(s) for s in unqualified))
     plain = [
         s for s in close if complete(s) and not (unnamed(s) - shared) and (not units or counted_as_asked(s))
     ]
@@ -435,7 +440,9 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
             # head is the narrower subject ("EBacc entries with SEN support" beside "% of pupils
             # with SEN support" for "how many pupils on SEN support").
             if named_words(other) < named_words(head):
-                return None
+                # The count is of something narrower: what it is about outweighs how the
+                # member said it is counted ("how many pupils on SEN support" is the share).
+                return _headline(index, query, scored, as_counted=False) if as_counted else None
             continue
         rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
         # A breakdown sits in its measure's topic ("KS4 Attainment 8 - disadvantaged pupils"
