@@ -455,7 +455,10 @@ def _headline(
     rivals = [s for s in close if s is head or not (_qualified(index, s, query) or unnamed(s) - shared)]
     if (
         all(
-            s.main_share <= head.main_share + 1e-9
+            # When how it is counted yielded, it does not count in the comparison either.
+            (s.main_share <= head.main_share + 1e-9)
+            if as_counted
+            else (s.subject_share <= head.subject_share + 1e-9)
             for s in close
             if _named_subgroups_kept(index, query, s)
         )

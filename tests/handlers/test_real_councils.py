@@ -78,7 +78,12 @@ def test_never_confidently_wrong(name: str, councils: dict[str, Council]) -> Non
 NOT_YET_95 = pytest.mark.xfail(reason="right first time is not yet 95% per council (77-81%)", strict=True)
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=NOT_YET_95) for name in COUNCILS])
+REACHED_95 = {"Sheffield"}
+
+
+@pytest.mark.parametrize(
+    "name", [pytest.param(name, marks=() if name in REACHED_95 else NOT_YET_95) for name in COUNCILS]
+)
 def test_right_first_time_per_council(name: str, councils: dict[str, Council]) -> None:
     counts = outcomes(councils[name])
     total = sum(counts.values())
