@@ -61,7 +61,6 @@ DOMINANT_SHARE = 0.6
 # ... counted otherwise than asked only when nothing is counted as asked and the question says
 # most of its title ("how many looked after children go missing": "% CLA who were missing").
 OWN_TITLE_COVER = 0.5
-RELAX = True
 # Worth offering in a did-you-mean: at least this score, and not far behind the best.
 CHOICE_SCORE = 0.35
 CHOICE_WINDOW = 0.3
@@ -197,7 +196,8 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 subject_share=subject_weight / subject_total,
                 loosely_explained=loose,
                 numbers_loosely_explained=all(
-                    n in document.primary or n in document.cluster or n in document.definition for n in numbers
+                    n in document.primary or n in document.cluster or n in document.definition
+                    for n in numbers
                 ),
                 loose_share=(loose_weight + main_weight) / total,
             )
@@ -332,10 +332,9 @@ def _headline(
     others does not add too ("Number of CLA adopted" beside "Number CLA adopted - application
     unopposed"): the others narrow it. That one, the head, is answered only if:
     - it is about no subgroup the member named only in part ("SEN" is not "SEN support");
-    - each candidate set apart by a subgroup or by how it is counted is the head's measure for
-      that subgroup: apart from the subgroup, its title adds to the query what the head's does,
-      or less, or more ("KS2 maths progress" and "... by disadvantaged pupils - Maths"), not
-      something else ("care leavers EET" is not a breakdown of "Leaving care support (finance)");
+    - a candidate set apart only by how it is counted is not about something broader than the
+      head ("how many pupils on SEN support": "EBacc entries with SEN support" is a count, but
+      "% of pupils with SEN support" says what was asked; then how it is counted yields);
     - no candidate negates what the head's title says and the member did not ("returned home
       not as part of care plan" beside "... as part of care plan": the member asked neither);
     - no candidate explains more of the query, and the query explains the head well.
@@ -444,12 +443,9 @@ def _headline(
                 # member said it is counted ("how many pupils on SEN support" is the share).
                 return _headline(index, query, scored, as_counted=False) if as_counted else None
             continue
-        rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
-        # A breakdown sits in its measure's topic ("KS4 Attainment 8 - disadvantaged pupils"
-        # beside "Average Attainment 8 score per pupil"); elsewhere it must add what the head adds.
-        same_topic = other.document.indicator.cluster == head.document.indicator.cluster
-        if not (rest <= head_rest or head_rest <= rest or same_topic or (unnamed(other) and RELAX)):
-            return None
+        # Otherwise it is about a subgroup the member did not name: a breakdown, wherever LAIT
+        # files it ("CLA Key Stage 2 - Expected Std Reading" beside "KS2 - Expected standard
+        # Reading - All Pupils"; "KS4 Attainment 8 - disadvantaged pupils").
     # Near the best of those not set apart by a qualifier or a subgroup the member did not name:
     # "CIN absence" is the overall absence, however well "CIN persistent absentees" scores.
     rivals = [s for s in close if s is head or not (_qualified(index, s, query) or unnamed(s) - shared)]
