@@ -133,8 +133,11 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
     query_text = " ".join(sorted(query))
     asked = set(query)
     scored: list[Scored] = []
+    evidence_words = frozenset(meaningful)
     for number in candidates:
         document = index.documents[number]
+        if document.primary.isdisjoint(evidence_words):
+            continue  # no meaningful word in its title or aliases: no evidence (below)
         explained_weight = 0.0
         main_weight = 0.0
         subject_weight = 0.0
@@ -145,17 +148,17 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
         unit = document.indicator.unit
         for token in query:
             weight = weights[token]
-            if token in index.measures and unit in index.measures[token] and token not in document.primary:
+            if token in document.primary:
+                explained_weight += weight
+                main_weight += weight
+                subject_weight += 0.0 if token in index.measures else weight
+                evidence = evidence or token in meaningful
+            elif token in index.measures and unit in index.measures[token]:
                 # "How many" is explained by a count, "rate" by a rate or a percentage: the
                 # member said how it is counted, and this one is counted that way.
                 explained_weight += weight
                 main_weight += weight
                 loose_weight += weight
-            elif token in document.primary:
-                explained_weight += weight
-                main_weight += weight
-                subject_weight += 0.0 if token in index.measures else weight
-                evidence = evidence or token in meaningful
             elif token in document.cluster:
                 explained_weight += _CLUSTER_WEIGHT * weight
                 main_weight += weight

@@ -178,9 +178,11 @@ def _names_out_of_scope(normaliser: Normaliser, text: str) -> bool:
     """An out-of-scope subject in the words as typed, even where another rule took some of them
     ("EHC planning application": "EHC planning" reads as an EHC plan)."""
     stems = [stem(w) for w in raw_words(text)]
+    present = set(stems)
     return any(
         tuple(stems[i : i + len(p)]) == p
         for p in normaliser.out_of_scope
+        if p and p[0] in present
         for i in range(len(stems) - len(p) + 1)
     )
 
