@@ -429,13 +429,14 @@ def test_the_order_of_a_titles_words_never_changes_the_answer(data: st.DataObjec
 
 # --- issue 12, second pass: evidence weighed as real councils' catalogues need it ------------
 
+DESTINATION = "% KS4 going to or remaining in education/employment"
 SECOND_PASS = [
-    indicator("KD-01", "% KS4 going to or remaining in education/employment - Apprenticeships", "Key Stage 4"),
-    indicator("KD-02", "% KS4 going to or remaining in education/employment - FE college", "Key Stage 4"),
+    indicator("KD-01", f"{DESTINATION} - Apprenticeships", "Key Stage 4"),
+    indicator("KD-02", f"{DESTINATION} - FE college", "Key Stage 4"),
     indicator("FP-01", "Number of foster places filled", "Fostering", unit=Unit.COUNT),
     indicator("AB-01", "Total school absence", "Absence"),
-    indicator("SS-01", "English Baccalaureate with SEN Support - Entries", "Children with SEN", unit=Unit.COUNT),
-    indicator("SS-02", "% of Pupils with SEN Support (All Schools)", "Children with SEN"),
+    indicator("SS-01", "English Baccalaureate with SEN Support - Entries", "SEN", unit=Unit.COUNT),
+    indicator("SS-02", "% of Pupils with SEN Support (All Schools)", "SEN"),
     indicator("AD-11", "Number of CLA adopted", "Adoption", unit=Unit.COUNT),
     indicator("AD-12", "% of CLA adopted", "Adoption"),
     indicator("AD-13", "Adoption (finance) - Gross", "Adoption", unit=Unit.GBP),
