@@ -59,6 +59,12 @@ class Index:
     # Places a member may name: councils (taken out of the question) and the loaded wards
     # (the question's area), by their first raw word.
     places: dict[str, tuple[Place, ...]] = field(default_factory=dict)
+    # Every token of some title, alias or cluster name: what the catalogue can be about. A word
+    # the member typed that is in none of them says nothing against an indicator.
+    title_words: frozenset[str] = frozenset()
+    # What a weak word no title has ("results") weighs at most: as much as the weak words
+    # titles do have, at their median.
+    weak_weight: float = 1.0
 
     @classmethod
     def build(
@@ -176,6 +182,8 @@ class Index:
 
         return cls(
             places=places,
+            title_words=frozenset(frequency),
+            weak_weight=_median([idf[t] for t in frequency if t in normaliser.weak]) or unknown_weight,
             normaliser=normaliser,
             documents=tuple(documents),
             idf=idf,
@@ -193,6 +201,11 @@ class Index:
             ),
             measures=measures,
         )
+
+
+def _median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
 
 
 _RESTATEMENT = re.compile(

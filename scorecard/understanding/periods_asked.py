@@ -149,7 +149,8 @@ _PERIOD_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("month_alone", re.compile(rf"\b({_MONTH_ALONE})\b")),
     ("calendar_year", re.compile(r"\b((?:19[89]|20\d)\d)\b")),
 ]
-_PERIOD_NOISE = re.compile(r"\b(?:financial|academic|calendar|fy|ay|year|quarter|month)\b")
+# "year" before a number is a school year ("year 6 results 2022/23"), not period noise.
+_PERIOD_NOISE = re.compile(r"\b(?:financial|academic|calendar|fy|ay|year(?!\s*\d)|quarter|month)\b")
 
 
 def extract_period(text: str, today: date) -> tuple[RequestedPeriod | None, str]:

@@ -44,7 +44,9 @@ CONFIDENT_MARGIN = 0.08
 # The measure among its breakdowns (`_headline`): at least this score, no further than this
 # behind the best candidate, covering at least this much of its title (LAIT's titles are long:
 # "Percentage of re-referrals to children's social care within 12 months" for "re-referrals").
-HEADLINE_SCORE = 0.7
+HEADLINE_SCORE = 0.5
+# ... or this, when its title leaves a word the member typed to its definition.
+HEADLINE_LOOSE_SCORE = 0.6
 HEADLINE_WINDOW = 0.08
 HEADLINE_FIELD_COVER = 0.15
 # ... and explaining this share of the query's weight. Every word that says what is explained
@@ -56,6 +58,9 @@ HEADLINE_SHARE = 0.45
 DOMINANT_SCORE = 0.6
 DOMINANT_MARGIN = 0.13
 DOMINANT_SHARE = 0.6
+# ... counted otherwise than asked only when nothing is counted as asked and the question says
+# most of its title ("how many looked after children go missing": "% CLA who were missing").
+OWN_TITLE_COVER = 0.5
 # Worth offering in a did-you-mean: at least this score, and not far behind the best.
 CHOICE_SCORE = 0.35
 CHOICE_WINDOW = 0.3
@@ -73,6 +78,14 @@ class Scored:
     field: frozenset[str]  # that best title or alias
     numbers_explained: bool  # every number the member typed is in the title, aliases or cluster
     subject_share: float  # as main_share, leaving out words about how it is counted ("number")
+    # Every word it leaves unexplained is one its definition uses, or one no title in the
+    # catalogue has (so the catalogue cannot be about it): "apprenticeships after GCSEs".
+    loosely_explained: bool = False
+    # Every number the member typed is in its title, aliases, cluster or definition ("care
+    # leavers EET 19-21": the definition says aged 19 to 21).
+    numbers_loosely_explained: bool = False
+    # Share of the query's weight its title, aliases, cluster, definition or unit explain.
+    loose_share: float = 0.0
 
 
 def scored_answer(
@@ -92,8 +105,16 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
     weak = index.normaliser.weak
     # Weak words ("young people", "number") help tell indicators apart but must not outweigh
     # the word that says which subject ("NEET").
+    # A weak word no title has ("results") is as rare as can be, but still weak: it weighs no
+    # more than the weak words titles have.
     weights = {
-        t: index.idf.get(t, index.unknown_weight) * (_WEAK_FACTOR if t in weak else 1.0) for t in query
+        t: (
+            (index.idf[t] if t in index.title_words else min(index.idf.get(t, 0.0), index.weak_weight))
+            * _WEAK_FACTOR
+            if t in weak
+            else index.idf.get(t, index.unknown_weight)
+        )
+        for t in query
     }
     total = sum(weights.values()) or 1.0
     meaningful = [t for t in query if t not in weak and not t[:1].isdigit()]
@@ -107,16 +128,24 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
     if not candidates or not meaningful:
         return []
 
+    # A qualifier or subgroup the member said ("ceased", "boys") is never explained loosely.
+    narrowing = index.qualifiers | frozenset().union(*index.normaliser.subgroups)
     query_text = " ".join(sorted(query))
     asked = set(query)
     scored: list[Scored] = []
+    evidence_words = frozenset(meaningful)
     for number in candidates:
         document = index.documents[number]
+        if document.primary.isdisjoint(evidence_words):
+            continue  # no meaningful word in its title or aliases: no evidence (below)
         explained_weight = 0.0
         main_weight = 0.0
         subject_weight = 0.0
         unexplained_meaningful = False
+        loose = True
+        loose_weight = 0.0
         evidence = False
+        unit = document.indicator.unit
         for token in query:
             weight = weights[token]
             if token in document.primary:
@@ -124,6 +153,12 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 main_weight += weight
                 subject_weight += 0.0 if token in index.measures else weight
                 evidence = evidence or token in meaningful
+            elif token in index.measures and unit in index.measures[token]:
+                # "How many" is explained by a count, "rate" by a rate or a percentage: the
+                # member said how it is counted, and this one is counted that way.
+                explained_weight += weight
+                main_weight += weight
+                loose_weight += weight
             elif token in document.cluster:
                 explained_weight += _CLUSTER_WEIGHT * weight
                 main_weight += weight
@@ -133,6 +168,13 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 # confident: definitions mention much that the indicator is not about.
                 if token in document.definition:
                     explained_weight += _DEFINITION_WEIGHT * weight
+                    loose_weight += weight
+                if token in narrowing or (
+                    token not in document.definition
+                    and (token in index.title_words or token[:1].isdigit())
+                    and token not in index.measures
+                ):
+                    loose = False
                 if token in meaningful or token not in index.idf:
                     unexplained_meaningful = True
         if not evidence:
@@ -155,6 +197,12 @@ def _score(index: Index, query: list[str]) -> list[Scored]:
                 field=field,
                 numbers_explained=all(n in document.primary or n in document.cluster for n in numbers),
                 subject_share=subject_weight / subject_total,
+                loosely_explained=loose,
+                numbers_loosely_explained=all(
+                    n in document.primary or n in document.cluster or n in document.definition
+                    for n in numbers
+                ),
+                loose_share=(loose_weight + main_weight) / total,
             )
         )
     scored.sort(key=lambda s: (-s.score, s.document.indicator.code))
@@ -188,6 +236,8 @@ def _decide(
     if best.score < CHOICE_SCORE or best.main_share < 0.35:
         return NotFound()
     offered = [s for s in scored if s.score >= max(CHOICE_SCORE, best.score - CHOICE_WINDOW)]
+    if len(offered) == 1 and _alone(index, query, scored):
+        return indicator_match(best.document.indicator, requested, area)
     return Choices(tuple(s.document.indicator for s in offered[:MAX_CHOICES]), requested, area)
 
 
@@ -199,6 +249,41 @@ def _counted_as_asked(index: Index, scored: Scored, query: list[str]) -> bool:
         return True
     units = frozenset().union(*(index.measures[t] for t in asked))
     return scored.document.indicator.unit in units or any(t in scored.document.primary for t in asked)
+
+
+def _counted_or_only(index: Index, query: list[str], scored: list[Scored], one: Scored) -> bool:
+    """Counted as the member asked, or nothing about the same subject is: "how many looked
+    after children go missing" is the percentage when the catalogue has no count of them."""
+    if _counted_as_asked(index, one, query):
+        return True
+    return not any(
+        _counted_as_asked(index, other, query) and other.subject_share >= one.subject_share - 1e-9
+        for other in scored
+        if other is not one
+    )
+
+
+def _named_subgroups_kept(index: Index, query: list[str], one: Scored) -> bool:
+    """Every subgroup the member named is one the candidate is about."""
+    asked = frozenset(query)
+    named = [g for g in index.normaliser.subgroups if g <= asked]
+    return all(g <= one.document.primary | one.document.cluster for g in named)
+
+
+def _alone(index: Index, query: list[str], scored: list[Scored]) -> bool:
+    """The only candidate a did-you-mean would offer, and it accounts for the question: every
+    word it leaves unexplained is in its definition or in no title at all ("apprenticeships
+    after GCSEs"), every number the member typed is its, no qualifier they did not say, their
+    subgroup, and counted as they asked. A list of one is not a question worth asking."""
+    best = scored[0]
+    return (
+        best.loosely_explained
+        and best.numbers_loosely_explained
+        and best.loose_share >= DOMINANT_SHARE
+        and not _qualified(index, best, query)
+        and _named_subgroups_kept(index, query, best)
+        and _counted_or_only(index, query, scored, best)
+    )
 
 
 def _dominant(index: Index, query: list[str], scored: list[Scored]) -> bool:
@@ -218,7 +303,10 @@ def _dominant(index: Index, query: list[str], scored: list[Scored]) -> bool:
         and best.main_share >= DOMINANT_SHARE
         and best.numbers_explained
         and not _qualified(index, best, query)
-        and _counted_as_asked(index, best, query)
+        and (
+            _counted_as_asked(index, best, query)
+            or (best.field_cover >= OWN_TITLE_COVER and _counted_or_only(index, query, scored, best))
+        )
     )
 
 
@@ -229,7 +317,9 @@ def _qualified(index: Index, scored: Scored, query: list[str]) -> bool:
     return bool(index.qualifiers & (scored.field - set(query)))
 
 
-def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | None:
+def _headline(
+    index: Index, query: list[str], scored: list[Scored], *, as_counted: bool = True
+) -> Scored | None:
     """The one indicator meant when the close candidates are a measure and its breakdowns.
 
     "permanent exclusions" is close to total, primary, secondary and special permanent
@@ -245,10 +335,9 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     others does not add too ("Number of CLA adopted" beside "Number CLA adopted - application
     unopposed"): the others narrow it. That one, the head, is answered only if:
     - it is about no subgroup the member named only in part ("SEN" is not "SEN support");
-    - each candidate set apart by a subgroup or by how it is counted is the head's measure for
-      that subgroup: apart from the subgroup, its title adds to the query what the head's does,
-      or less, or more ("KS2 maths progress" and "... by disadvantaged pupils - Maths"), not
-      something else ("care leavers EET" is not a breakdown of "Leaving care support (finance)");
+    - a candidate set apart only by how it is counted is not about something broader than the
+      head ("how many pupils on SEN support": "EBacc entries with SEN support" is a count, but
+      "% of pupils with SEN support" says what was asked; then how it is counted yields);
     - no candidate negates what the head's title says and the member did not ("returned home
       not as part of care plan" beside "... as part of care plan": the member asked neither);
     - no candidate explains more of the query, and the query explains the head well.
@@ -264,13 +353,32 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
         units |= index.measures[token]
     weak = index.normaliser.weak
 
-    def complete(s: Scored) -> bool:
+    def strictly_complete(s: Scored) -> bool:
         return s.explained and s.numbers_explained and not _qualified(index, s, query)
+
+    # A title that says every word beats one whose definition merely mentions them: words
+    # explained loosely (`Scored.loosely_explained`) count only when no title says them all.
+    loose_allowed = not any(strictly_complete(s) for s in close)
+
+    def complete_apart_from_qualifiers(s: Scored) -> bool:
+        if s.explained and s.numbers_explained:
+            return True
+        return loose_allowed and (s.explained or s.loosely_explained) and s.numbers_loosely_explained
+
+    def complete(s: Scored) -> bool:
+        if s.explained and s.numbers_explained:
+            return not _qualified(index, s, query)
+        return (
+            loose_allowed
+            and (s.explained or s.loosely_explained)
+            and s.numbers_loosely_explained
+            and not _qualified(index, s, query)
+        )
 
     def counted_as_asked(s: Scored) -> bool:
         return s.document.indicator.unit in units or any(t in s.document.primary for t in measures)
 
-    if units and not any(counted_as_asked(s) for s in close):
+    if not as_counted or (units and not any(counted_as_asked(s) for s in close)):
         units = set()  # "how many children are in care", and only a rate to answer with
 
     def unnamed(s: Scored) -> frozenset[frozenset[str]]:
@@ -291,13 +399,24 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     def weak_words(s: Scored) -> frozenset[str]:
         return frozenset(t for t in s.field - asked if t in weak)
 
+    def named_words(s: Scored) -> frozenset[str]:
+        # Once the member said how it is counted ("how many care leavers"), numbers they did
+        # not type are a table's ("Leaving Care 2 & 4"): they make a title neither narrower nor
+        # broader. Without it, "care leavers" is the count or one of their percentages: asked.
+        if not units:
+            return words(s)
+        return frozenset(t for t in words(s) if not t[:1].isdigit())
+
     def narrower(other: Scored, head: Scored) -> bool:
         # "Total Pupils with one or more suspensions" adds only weak words to "Total Suspensions".
-        return words(head) < words(other) or (
-            words(head) == words(other) and weak_words(head) < weak_words(other)
+        return named_words(head) < named_words(other) or (
+            named_words(head) == named_words(other) and weak_words(head) < weak_words(other)
         )
 
-    shared = frozenset.intersection(*(unnamed(s) for s in close))
+    # Subgroups every candidate is about (qualified ones aside: "Adoption (finance)" is not
+    # among "CLA adopted" and its breakdowns) are the member's, named or not.
+    unqualified = [s for s in close if not _qualified(index, s, query)] or close
+    shared = frozenset.intersection(*(unnamed(s) for s in unqualified))
     plain = [
         s for s in close if complete(s) and not (unnamed(s) - shared) and (not units or counted_as_asked(s))
     ]
@@ -308,7 +427,7 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
     if any(g & asked and not g <= asked for g in head.document.subgroups):
         return None
     for other in close:
-        if other in plain or not (other.explained and other.numbers_explained):
+        if other in plain or not complete_apart_from_qualifiers(other):
             continue
         if _qualified(index, other, query):
             # "not eligible for FSM" beside "eligible for FSM" when the member said "FSM": the
@@ -319,18 +438,31 @@ def _headline(index: Index, query: list[str], scored: list[Scored]) -> Scored | 
             continue
         if not unnamed(other) - shared:
             # Set apart only by how it is counted ("% agency social workers" beside "Number of
-            # social workers" for "how many social workers"): the member said how.
+            # social workers" for "how many social workers"): the member said how; unless the
+            # head is the narrower subject ("EBacc entries with SEN support" beside "% of pupils
+            # with SEN support" for "how many pupils on SEN support").
+            if named_words(other) < named_words(head):
+                # The count is of something narrower: what it is about outweighs how the
+                # member said it is counted ("how many pupils on SEN support" is the share).
+                return _headline(index, query, scored, as_counted=False) if as_counted else None
             continue
-        rest, head_rest = (words(s) - frozenset().union(*unnamed(s)) for s in (other, head))
-        # A breakdown sits in its measure's topic ("KS4 Attainment 8 - disadvantaged pupils"
-        # beside "Average Attainment 8 score per pupil"); elsewhere it must add what the head adds.
-        same_topic = other.document.indicator.cluster == head.document.indicator.cluster
-        if not (rest <= head_rest or head_rest <= rest or (same_topic and unnamed(other))):
-            return None
+        # Otherwise it is about a subgroup the member did not name: a breakdown, wherever LAIT
+        # files it ("CLA Key Stage 2 - Expected Std Reading" beside "KS2 - Expected standard
+        # Reading - All Pupils"; "KS4 Attainment 8 - disadvantaged pupils").
+    # Near the best of those not set apart by a qualifier or a subgroup the member did not name:
+    # "CIN absence" is the overall absence, however well "CIN persistent absentees" scores.
+    rivals = [s for s in close if s is head or not (_qualified(index, s, query) or unnamed(s) - shared)]
     if (
-        all(s.main_share <= head.main_share + 1e-9 for s in close)
-        and head.score >= HEADLINE_SCORE
-        and best.score - head.score <= HEADLINE_WINDOW
+        all(
+            # When how it is counted yielded, it does not count in the comparison either.
+            (s.main_share <= head.main_share + 1e-9)
+            if as_counted
+            else (s.subject_share <= head.subject_share + 1e-9)
+            for s in close
+            if _named_subgroups_kept(index, query, s)
+        )
+        and head.score >= (HEADLINE_SCORE if head.explained else HEADLINE_LOOSE_SCORE)
+        and max(r.score for r in rivals) - head.score <= HEADLINE_WINDOW
         and head.subject_share >= HEADLINE_SHARE
         and head.field_cover >= HEADLINE_FIELD_COVER
     ):

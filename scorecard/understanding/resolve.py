@@ -178,22 +178,29 @@ def _names_out_of_scope(normaliser: Normaliser, text: str) -> bool:
     """An out-of-scope subject in the words as typed, even where another rule took some of them
     ("EHC planning application": "EHC planning" reads as an EHC plan)."""
     stems = [stem(w) for w in raw_words(text)]
+    present = set(stems)
     return any(
         tuple(stems[i : i + len(p)]) == p
         for p in normaliser.out_of_scope
+        if p and p[0] in present
         for i in range(len(stems) - len(p) + 1)
     )
 
 
 def _headlines(index: Index, key: frozenset[str]) -> bool:
-    """Whether some indicator's title or alias says `key` and only how it is counted."""
+    """Whether some indicator's title or alias says `key` and only how it is counted, and
+    perhaps whom it counts ("Number of CLA adopted" for "adoptions")."""
     plain = index.normaliser.weak | set(index.measures)
     first = min(key, key=lambda t: len(index.postings.get(t, ())))
-    return any(
-        frozenset(t for t in field if t not in plain and not t[:1].isdigit()) == key
-        for number in index.postings.get(first, ())
-        for field in index.documents[number].fields
-    )
+    # Whom it counts is left aside only when the member named a subject, not a group ("SEN").
+    named_group = any(g <= key for g in index.normaliser.subgroups)
+    for number in index.postings.get(first, ()):
+        document = index.documents[number]
+        whom = frozenset() if named_group else frozenset().union(*document.subgroups)
+        for field in document.fields:
+            if frozenset(t for t in field if t not in plain and t not in whom and not t[:1].isdigit()) == key:
+                return True
+    return False
 
 
 def _out_of_scope_hint() -> str:

@@ -425,3 +425,45 @@ def test_the_order_of_a_titles_words_never_changes_the_answer(data: st.DataObjec
     # the claim is about the words once understood.
     assume(set(normaliser.tokens(" ".join(shuffled))) == set(normaliser.tokens(chosen.title)))
     assert ask_breakdowns(" ".join(shuffled)) == ask_breakdowns(chosen.title)
+
+
+# --- issue 12, second pass: evidence weighed as real councils' catalogues need it ------------
+
+DESTINATION = "% KS4 going to or remaining in education/employment"
+SECOND_PASS = [
+    indicator("KD-01", f"{DESTINATION} - Apprenticeships", "Key Stage 4"),
+    indicator("KD-02", f"{DESTINATION} - FE college", "Key Stage 4"),
+    indicator("FP-01", "Number of foster places filled", "Fostering", unit=Unit.COUNT),
+    indicator("AB-01", "Total school absence", "Absence"),
+    indicator("SS-01", "English Baccalaureate with SEN Support - Entries", "SEN", unit=Unit.COUNT),
+    indicator("SS-02", "% of Pupils with SEN Support (All Schools)", "SEN"),
+    indicator("AD-11", "Number of CLA adopted", "Adoption", unit=Unit.COUNT),
+    indicator("AD-12", "% of CLA adopted", "Adoption"),
+    indicator("AD-13", "Adoption (finance) - Gross", "Adoption", unit=Unit.GBP),
+]
+SECOND_PASS_INDEX = QueryIndex.build(SECOND_PASS, VOCABULARY)
+
+
+def ask_second(text: str) -> Resolution:
+    return SECOND_PASS_INDEX.resolve(text, today=TODAY)
+
+
+def test_the_only_candidate_is_the_answer_when_it_accounts_for_the_question() -> None:
+    # "after" is in no title: it cannot be what sets another indicator apart.
+    assert code_of(ask_second("apprenticeships after GCSEs")) == "KD-01"
+
+
+def test_the_only_candidate_is_not_the_answer_when_a_title_word_is_left_unexplained() -> None:
+    # "school" is a word of another title: the foster places are not what was asked.
+    assert not isinstance(ask_second("foster places shortfall at schools"), IndicatorMatch)
+
+
+def test_a_count_of_something_narrower_yields_to_what_the_question_is_about() -> None:
+    assert code_of(ask_second("how many pupils on SEN support")) == "SS-02"
+
+
+def test_a_subject_named_in_other_words_than_its_cluster_is_its_indicators_not_the_cluster() -> None:
+    meant = ask_second("adoptions")
+    assert isinstance(meant, Choices)
+    assert {"AD-11", "AD-12"} <= {i.code for i in meant.candidates}
+    assert "AD-13" not in {i.code for i in meant.candidates[:2]}  # spending is not the adoptions
