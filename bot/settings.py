@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from platformdirs import user_data_dir
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +20,8 @@ if TYPE_CHECKING:  # imported where used: `kpibot ask` reads the settings but ne
 
 
 def default_database_url() -> str:
+    from platformdirs import user_data_dir  # only when no database is given
+
     folder = Path(user_data_dir("kpibot", appauthor=False))
     return f"sqlite:///{folder / 'kpibot.sqlite'}"
 

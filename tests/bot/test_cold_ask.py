@@ -44,6 +44,7 @@ NOT_IMPORTED_BY_ASK = (
     "gunicorn",
     "prometheus_client",
     "holidays",
+    "platformdirs",  # only for the default database, and a question here names its store
     "rich",  # only to draw the panel: --json never needs it
     "bot.slack",
     "bot.teams",
