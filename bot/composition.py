@@ -11,10 +11,12 @@ which platforms are set up.
 from __future__ import annotations
 
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.messaging import Directory, Messenger
 from bot.settings import Settings
+
+if TYPE_CHECKING:  # for the hints only: `kpibot ask` reads the settings and delivers nothing
+    from bot.messaging import Directory, Messenger
 
 __all__ = ["directories_for", "messengers_for", "settings"]
 

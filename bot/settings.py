@@ -8,19 +8,20 @@ from __future__ import annotations
 import re
 from datetime import time
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 from urllib.parse import urlsplit
 
-from platformdirs import user_data_dir
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from data import outbox
-from handlers.approval import Publication
-from handlers.concern_steps import Policy
+if TYPE_CHECKING:  # imported where used: `kpibot ask` reads the settings but needs neither
+    from handlers.approval import Publication
+    from handlers.concern_steps import Policy
 
 
 def default_database_url() -> str:
+    from platformdirs import user_data_dir  # only when no database is given
+
     folder = Path(user_data_dir("kpibot", appauthor=False))
     return f"sqlite:///{folder / 'kpibot.sqlite'}"
 
@@ -138,6 +139,9 @@ CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{6,20}")
 
 def publication_for(settings: Settings) -> Publication:
     """The members' channels, page links and publication time from the settings."""
+    from data import outbox
+    from handlers.approval import Publication
+
     hours, _, minutes = settings.publish_time.partition(":")
     members = []
     if settings.slack_members_channel:
@@ -155,6 +159,8 @@ def policy_for(settings: Settings) -> Policy:
     """The concern steps' settings: working days to answer and to brief, and the commission
     (`commission`; empty means every committee in meetings.csv) that escalations go to and
     briefings are for, so a council with several committees escalates to the right one."""
+    from handlers.concern_steps import Policy
+
     return Policy(
         due_working_days=settings.concern_due_working_days,
         briefing_working_days=settings.briefing_working_days,

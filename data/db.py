@@ -100,7 +100,10 @@ def lock_schema(connection: Connection) -> None:
 
 def ensure_schema(engine: Engine) -> None:
     """Bring the store's schema up to the newest migration (`alembic upgrade head`), under the
-    schema lock, so that any number of copies may do it at once."""
+    schema lock, so that any number of copies may do it at once. A store already there is left
+    as it is without importing Alembic (`at_head`): most starts, and every `kpibot ask`."""
+    if at_head(engine):
+        return
     from alembic import command
 
     config = alembic_config(engine)
@@ -108,6 +111,26 @@ def ensure_schema(engine: Engine) -> None:
         lock_schema(connection)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+def newest_revision() -> str:
+    """The newest migration's revision, read from the files' names (`0006_people.py` is
+    revision 0006, as every migration here is named) without importing Alembic."""
+    names = (path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    return max(names, default="")
+
+
+def at_head(engine: Engine) -> bool:
+    """Whether the store's schema is at the newest migration already: one query, and False (so
+    the caller migrates as before) for a store without Alembic's table or any other doubt."""
+    newest = newest_revision()
+    try:
+        # A read: on SQLite it takes no write lock, so it never waits for a load in progress.
+        with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
+            current = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    except Exception:  # no such table yet (an empty store), or anything odd: let Alembic see
+        return False
+    return bool(newest) and list(current) == [newest]
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from data.outbox import OutboxMessage, enqueue
 from data.schema import (
     ObservationRow,
     RoleRow,
@@ -28,6 +27,9 @@ from data.schema import (
 )
 from scorecard.approval import ScorecardEvent, ScorecardRecord, ScorecardStatus, Step
 from scorecard.model import Role
+
+if TYPE_CHECKING:  # the outbox is imported where approval queues its messages, not to read
+    from data.outbox import OutboxMessage
 
 __all__ = [
     "ChangedMeanwhile",
@@ -214,6 +216,8 @@ def approve(
         for (code, period_end), value in figures.items()
         if period_end
     )
+    from data.outbox import enqueue
+
     for message in messages:
         enqueue(session, message, now=now)
     session.flush()

@@ -32,7 +32,6 @@ from scorecard.comparison import Comparison, behind, compare
 from scorecard.model import Benchmark, Comparator, Indicator, Observation
 from scorecard.overview import build_overview
 from scorecard.periods import Period
-from scorecard.quarterly import scorecard_from_snapshot
 from scorecard.rules import PeerRanges, index_observations, round_half_up, rounded, visible
 from scorecard.scrutiny_words import Scrutiny, ScrutinyKind
 from scorecard.working_days import LONDON
@@ -224,6 +223,8 @@ def _since_scorecard(request: Request, session: Session, cluster: str | None) ->
     published = scorecards.published(session)
     if published is None:
         return changes_reply(Direction.CHANGED, {}, cluster=cluster, since=None, changes=())
+    from scorecard.quarterly import scorecard_from_snapshot  # here: only this question needs it
+
     scorecard = scorecard_from_snapshot(published.snapshot)
     found = since_scorecard(_in_cluster(chosen, cluster), scorecard)
     return changes_reply(Direction.CHANGED, {}, cluster=cluster, since=scorecard.quarter_label, changes=found)

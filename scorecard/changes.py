@@ -12,12 +12,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scorecard.card import IndicatorCard, card_as_dict
 from scorecard.model import Dot, Rag
-from scorecard.quarterly import QuarterlyScorecard
 from scorecard.rules import NO_FIGURE, DotResult, format_rounded, round_half_up
+
+if TYPE_CHECKING:  # a hint only: answering a question about one indicator needs no scorecard
+    from scorecard.quarterly import QuarterlyScorecard
 
 __all__ = [
     "Change",

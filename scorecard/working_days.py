@@ -14,8 +14,6 @@ from datetime import date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
 
-import holidays as holiday_calendars
-
 __all__ = [
     "LONDON",
     "add_working_days",
@@ -30,6 +28,8 @@ LONDON = ZoneInfo("Europe/London")
 
 @cache
 def _year_of_holidays(year: int) -> frozenset[date]:
+    import holidays as holiday_calendars  # here, not at the top: most callers want only LONDON
+
     return frozenset(holiday_calendars.country_holidays("GB", subdiv="ENG", years=year).keys())
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -148,39 +147,13 @@ def _concern(request: Request, session: Session) -> Reply:
 
 
 def _runtime(database_url: str | None) -> Runtime:
-    """The store, as it is: a question reads it, so a store that already has the schema is not
-    migrated first (that would import Alembic and check every migration, for every question).
-    An empty or older store is brought up to date as `open_runtime` does."""
-    from sqlalchemy import inspect
-
+    """The store, as it is: a store already at the newest migration is not migrated (that
+    would import Alembic and check every migration, for every question; data.db.at_head). An
+    empty or older store is brought up to date first."""
     from bot import composition
-    from bot.runtime import open_runtime, runtime_on
-    from data.db import make_engine
+    from bot.runtime import open_runtime
 
-    settings = composition.settings(database_url=database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        ready = inspect(engine).has_table("alembic_version") and _at_head(engine)
-    except Exception:  # anything odd: open_runtime sets the store up and says what is wrong
-        ready = False
-    if ready:
-        return runtime_on(settings, engine)
-    engine.dispose()
-    return open_runtime(settings)
-
-
-def _at_head(engine: object) -> bool:
-    """Whether the store's schema revision is the newest migration file's (read from the
-    migration files' names, without importing Alembic)."""
-    from sqlalchemy import text
-
-    import data
-
-    versions = Path(data.__file__).with_name("migrations") / "versions"
-    newest = max((p.stem.split("_", 1)[0] for p in versions.glob("[0-9]*_*.py")), default="")
-    with engine.connect() as connection:  # type: ignore[attr-defined]
-        current = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
-    return bool(newest) and any(str(v).split("_", 1)[0] == newest for v in current)
+    return open_runtime(composition.settings(database_url=database_url))
 
 
 def _show(reply: Reply, as_json: bool, console: object | None = None) -> None:
