@@ -221,7 +221,8 @@ def main() -> None:
     from data.load import load_path
     from tests.teams.connector import BotFrameworkSigner, FakeConnector
 
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}; "
+          f"load average {load_average()} (a busy machine widens the gap: compare runs on a quiet one)")
     print(f"{options.requests} signed Teams activities per run; {options.workers} gunicorn workers "
           "x 8 threads each; JWT checks on")
 
@@ -270,6 +271,11 @@ def main() -> None:
               f"p50 {p50:.2f}x, p99 {our_figures['p99'] / floor_figures['p99']:.2f}x")
         verdicts.append(f"{at_once} at once p50 {p50:.2f}x ({'met' if p50 <= P50_GOAL else 'NOT met'})")
     print(f"Goal p50 <= {P50_GOAL}x the floor: " + "; ".join(verdicts))
+    print(f"load average after: {load_average()}")
+
+
+def load_average() -> str:
+    return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
 
 
 if __name__ == "__main__":
