@@ -82,7 +82,6 @@ def size(card: dict[str, Any]) -> int:
     return len(text.encode("utf-16-le"))
 
 
-
 def _without_pictures(value: Any) -> Any:
     if isinstance(value, dict):
         return {key: _without_pictures(item) for key, item in value.items()}
