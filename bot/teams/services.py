@@ -80,20 +80,31 @@ class Services(Listening):
             return known
         now = self.clock()
         with self.runtime.session() as session:
-            kept = dict(reference)
-            if not kept.get("conversation"):
-                kept["conversation"] = self._known_chat(session, user)
-            person = people.remember(session, PLATFORM, user, now=now, email=email, display_name=name,
-                                     reference=_stored_form(kept))
+            kept, person = self._remember(session, user, email=email, name=name, reference=reference, now=now)
+        self._keep(user, person, email=email, name=name, kept=kept, now=now)  # once committed
+        return kept
+
+    def _remember(self, session: Session, user: str, *, email: str | None, name: str | None,
+                  reference: Mapping[str, Any], now: datetime) -> tuple[dict[str, Any], str]:
+        """Store it in `session`: the reference kept, and the person."""
+        kept = dict(reference)
+        if not kept.get("conversation"):
+            kept["conversation"] = self._known_chat(session, user)
+        person = people.remember(session, PLATFORM, user, now=now, email=email, display_name=name,
+                                 reference=_stored_form(kept))
+        return kept, person
+
+    def _keep(self, user: str, person: str, *, email: str | None, name: str | None,
+              kept: Mapping[str, Any], now: datetime) -> None:
+        """What was just stored for the account (call once committed), for `remembered`."""
         last = self.stored.get(user)
-        self.stored[user] = Stored(  # once committed
+        self.stored[user] = Stored(
             person=person,
             email=_email(email) or (last.email if last else None),
             name=name[:200] if name else (last.name if last else None),
             reference=_stored_form(kept),
             at=now,
         )
-        return kept
 
     def person(self, session: Session, user: str) -> str:
         """The person behind the account: known without asking the store once this process has
