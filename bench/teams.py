@@ -12,7 +12,9 @@ with a key nobody published must get 401 from each). Both reply to the same fake
 Framework connector (a stdlib HTTP server in this process), kpibot with its Adaptive Card, the
 floor with the text; a request's time runs until its POST is answered, which both do after their
 reply has reached the connector. kpibot answers from a SQLite copy of the sample council.
-Each client thread keeps one connection open and sends its share one after another.
+Each client thread keeps one connection open and sends its share one after another. Beside the
+latencies, each server's CPU a request (its gunicorn master and workers, from /proc): a busy
+machine stretches latencies far more than it does CPU time.
 
 Run: `.venv/bin/python bench/teams.py [--requests N] [--workers W]`.
 """
@@ -163,8 +165,22 @@ def refused_unless_signed(port: int, connector: Any) -> None:
     assert answer.status == 401, f"a forged token got {answer.status} on port {port}, not 401"
 
 
+def server_cpu(pid: int) -> float:
+    """Seconds of CPU the server has used: its gunicorn master and workers (Linux /proc; 0 elsewhere)."""
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    used = 0
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if entry.name == str(pid) or fields[1] == str(pid):  # the master, or one of its workers
+            used += int(fields[11]) + int(fields[12])  # utime, stime
+    return used / tick
+
+
 def load(
-    port: int, requests: int, at_once: int, connector: Any, signer: Any, expect: bytes
+    port: int, requests: int, at_once: int, connector: Any, signer: Any, expect: bytes, pid: int
 ) -> dict[str, float]:
     share = requests // at_once
 
@@ -188,10 +204,12 @@ def load(
     with ThreadPoolExecutor(at_once) as pool:
         list(pool.map(lambda offset: client(offset, WARM_UP), range(at_once)))
     before = len(connector.sent())
+    cpu = server_cpu(pid)
     began = time.perf_counter()
     with ThreadPoolExecutor(at_once) as pool:
         latencies = sorted(t for part in pool.map(client, range(at_once)) for t in part)
     took = time.perf_counter() - began
+    cpu = server_cpu(pid) - cpu
     replies = connector.sent()[before:]
     # Every POST was answered after its reply reached the connector: one reply each, the right one.
     assert len(replies) == len(latencies), (len(replies), len(latencies))
@@ -200,6 +218,8 @@ def load(
         "rps": len(latencies) / took,
         "p50": statistics.median(latencies) * 1000,
         "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
+        # The server's CPU per request (its master and workers): less swayed by a busy machine.
+        "cpu": cpu * 1000 / len(latencies),
     }
 
 
@@ -221,7 +241,8 @@ def main() -> None:
     from data.load import load_path
     from tests.teams.connector import BotFrameworkSigner, FakeConnector
 
-    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
+    print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}; "
+          f"load average {load_average()} (a busy machine widens the gap: compare runs on a quiet one)")
     print(f"{options.requests} signed Teams activities per run; {options.workers} gunicorn workers "
           "x 8 threads each; JWT checks on")
 
@@ -235,13 +256,14 @@ def main() -> None:
         runtime.engine.dispose()
         ours, floor = free_port(), free_port()
         environment = {"PATH": os.environ.get("PATH", ""), "HOME": folder, "PYTHONPATH": str(REPO)}
-        logs = {}
+        logs, pids = {}, {}
         for kind, port in (("kpibot", ours), ("floor", floor)):
             logs[kind] = Path(folder) / f"{kind}.log"
             processes.append(subprocess.Popen(
                 [sys.executable, __file__, "--serve", kind, "--port", str(port),
                  "--workers", str(options.workers), "--connector", connector.url, "--database", database],
                 env=environment, cwd=folder, stdout=subprocess.DEVNULL, stderr=logs[kind].open("wb")))
+            pids[port] = processes[-1].pid
         try:
             wait_healthy(ours, logs["kpibot"])
             wait_healthy(floor, logs["floor"])
@@ -249,9 +271,10 @@ def main() -> None:
                 refused_unless_signed(port, connector)
             rows = []
             for at_once in (1, 4):
-                floor_figures = load(floor, options.requests, at_once, connector, signer, TEXT.encode())
+                floor_figures = load(floor, options.requests, at_once, connector, signer, TEXT.encode(),
+                                     pids[floor])
                 our_figures = load(ours, options.requests, at_once, connector, signer,
-                                   b"EHC plans issued within 20 weeks")
+                                   b"EHC plans issued within 20 weeks", pids[ours])
                 rows.append((at_once, floor_figures, our_figures))
         finally:
             for process in processes:
@@ -259,17 +282,24 @@ def main() -> None:
                 process.wait(timeout=20)
     connector.stop()
 
-    print(f"{'':34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}")
+    print(f"{'':34}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'cpu ms':>9}")
     verdicts = []
     for at_once, floor_figures, our_figures in rows:
         for name, figures in ((f"floor (SDK echo), {at_once} at once", floor_figures),
                               (f"kpibot kpi card, {at_once} at once", our_figures)):
-            print(f"{name:34}{figures['rps']:9.1f}{figures['p50']:9.2f}{figures['p99']:9.2f}")
+            print(f"{name:34}{figures['rps']:9.1f}{figures['p50']:9.2f}{figures['p99']:9.2f}"
+                  f"{figures['cpu']:9.2f}")
         p50 = our_figures["p50"] / floor_figures["p50"]
         print(f"  {at_once} at once: throughput {our_figures['rps'] / floor_figures['rps']:.2f}x the floor, "
-              f"p50 {p50:.2f}x, p99 {our_figures['p99'] / floor_figures['p99']:.2f}x")
+              f"p50 {p50:.2f}x, p99 {our_figures['p99'] / floor_figures['p99']:.2f}x, "
+              f"server CPU a request {our_figures['cpu'] / floor_figures['cpu']:.2f}x")
         verdicts.append(f"{at_once} at once p50 {p50:.2f}x ({'met' if p50 <= P50_GOAL else 'NOT met'})")
     print(f"Goal p50 <= {P50_GOAL}x the floor: " + "; ".join(verdicts))
+    print(f"load average after: {load_average()}")
+
+
+def load_average() -> str:
+    return " ".join(f"{figure:.2f}" for figure in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -48,10 +48,14 @@ class Listening:
     def met(self, person: str) -> None:
         """A platform's hook for someone asking (Slack looks their name up); nothing by default."""
 
+    def person(self, session: Session, user: str) -> str:
+        """The person behind the platform's user (a platform may know it without asking)."""
+        return people.person_of(session, self.platform, user)
+
     def request(self, session: Session, user: str, text: str) -> Request:
         """The request: the words, who asks (the person behind the platform's user, and their
         roles), and now."""
-        person = people.person_of(session, self.platform, user)
+        person = self.person(session, user)
         self.met(person)
         return Request(text=text, viewer=viewer_for(session, person), now=self.clock(),
                        suppress_below=self.settings.suppress_below)

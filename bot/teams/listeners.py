@@ -186,7 +186,8 @@ class Listeners:
             await asyncio.to_thread(self.services.remember_all, found)
 
     async def know(self, ctx: ActivityContext[Any]) -> Sender:
-        """Remember the sender (e-mail asked of Teams once a process), in its own write session."""
+        """Remember the sender (e-mail asked of Teams once a process), in its own write session
+        when something is new (Services.remembered), before anything is answered."""
         activity = ctx.activity
         account = activity.from_
         user = account.aad_object_id or account.id
@@ -202,8 +203,11 @@ class Listeners:
         reference = {"conversation": activity.conversation.id if personal else "",
                      "serviceUrl": activity.service_url, "tenant": extract_tenant_id(activity),
                      "user": account.id}
-        kept = await asyncio.to_thread(self.services.remember, user, email=email, name=account.name,
-                                       reference=reference)
+        # Nearly always stored already, by this process: then no thread and no session.
+        kept = self.services.remembered(user, email=email, name=account.name, reference=reference)
+        if kept is None:
+            kept = await asyncio.to_thread(self.services.remember, user, email=email, name=account.name,
+                                           reference=reference)
         return Sender(user, kept, "" if personal else activity.conversation.id)
 
     async def chat_of(self, sender: Sender) -> str:

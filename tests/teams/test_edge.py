@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -128,6 +129,13 @@ def valid(card: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.fixture
 def teams(database_url: str) -> Iterator[Teams]:
+    with open_teams(database_url) as opened:
+        yield opened
+
+
+@contextmanager
+def open_teams(database_url: str, clock: Callable[[], datetime] = lambda: NOW) -> Iterator[Teams]:
+    """The Teams edge behind the front door, on the store at `database_url`, its clock `clock`."""
     connector = FakeConnector().start()
     for user in (ADA, GRACE, OLIVE):
         connector.members[user.teams_id] = {"id": user.teams_id, "aadObjectId": user.aad, "name": user.name,
@@ -138,14 +146,16 @@ def teams(database_url: str) -> Iterator[Teams]:
                         teams_members_channel=CHANNEL, teams_service_url=connector.url)
     runtime = open_runtime(settings)
     shared: list[Any] = []
-    edge = create_edge(settings, runtime, clock=lambda: NOW, token=fake_token, messengers=shared,
+    edge = create_edge(settings, runtime, clock=clock, token=fake_token, messengers=shared,
                        cloud=replace(PUBLIC, openid_metadata_url=f"{connector.url}/v1/.well-known/"
                                                                  "openidconfiguration"))
     front = wsgi_app(None, signing_secret="", teams=edge.handle)
-    yield Teams(connector, signer, edge, runtime, front, shared)
-    edge.stop()
-    runtime.engine.dispose()
-    connector.stop()
+    try:
+        yield Teams(connector, signer, edge, runtime, front, shared)
+    finally:
+        edge.stop()
+        runtime.engine.dispose()
+        connector.stop()
 
 
 def count(runtime: Runtime, table: str) -> int:
