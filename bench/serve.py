@@ -32,7 +32,7 @@ sys.path.insert(0, str(REPO))
 from slack_sdk.signature import SignatureVerifier  # noqa: E402
 
 from bot.runtime import SAMPLE_COUNCIL, open_runtime  # noqa: E402
-from bot.settings import Settings  # noqa: E402
+from bot.settings import Settings, workers_for  # noqa: E402
 from data.load import load_path  # noqa: E402
 from tests.slack.stub import SlackStub  # noqa: E402
 
@@ -133,7 +133,8 @@ def load(port: int, requests: int, at_once: int, expect: bytes) -> dict[str, flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=400)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    # The product's default (bot.settings.workers_for: two a core), for both servers.
+    parser.add_argument("--workers", type=int, default=workers_for(Settings()))
     options = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.platform()}")
     print(f"{options.requests} signed requests per run; {options.workers} gunicorn workers x 8 threads each")

@@ -226,7 +226,10 @@ def load(
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    from bot.settings import Settings, workers_for
+
+    # The product's default (bot.settings.workers_for: two a core), for both servers.
+    parser.add_argument("--workers", type=int, default=workers_for(Settings()))
     parser.add_argument("--serve", choices=("kpibot", "floor"), help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--connector", help=argparse.SUPPRESS)

@@ -5,6 +5,7 @@ Read once at start (`Settings()`); nothing else in the project reads os.environ.
 
 from __future__ import annotations
 
+import os
 import re
 from datetime import time
 from pathlib import Path
@@ -52,7 +53,7 @@ class Settings(BaseSettings):
         "plain", description="`kpibot serve`'s log: plain lines, or one JSON object a line (json)."
     )
     workers: int = Field(
-        0, ge=0, le=64, description="Worker processes `kpibot serve` runs for HTTP (0: one per CPU core)."
+        0, ge=0, le=64, description="Worker processes `kpibot serve` runs for HTTP (0: two per CPU core)."
     )
     slack_bot_token: str = Field("", description="Slack bot token (xoxb-...).")
     slack_signing_secret: str = Field("", description="Slack signing secret (HTTP mode).")
@@ -166,3 +167,14 @@ def policy_for(settings: Settings) -> Policy:
         briefing_working_days=settings.briefing_working_days,
         committee=settings.commission.strip() or None,
     )
+
+
+def workers_for(settings: Settings) -> int:
+    """How many HTTP worker processes `kpibot serve` runs: WORKERS, or two per CPU core.
+
+    A worker runs Python one request at a time (the GIL), and a client's keep-alive connection
+    stays with the worker that accepted it, so with one worker a core an unlucky spread leaves
+    one worker queueing while a core idles; two a core keep both busy (gunicorn's own advice is
+    two a core, plus one). A worker holds about 65 MB of its own.
+    """
+    return settings.workers or 2 * (os.cpu_count() or 1)

@@ -26,8 +26,10 @@ from data.schema import (
     PeerRow,
     PersonRow,
     RoleRow,
+    ScorecardRecordRow,
     TargetRow,
 )
+from scorecard.approval import ScorecardStatus
 from scorecard.comparison import Peer
 from scorecard.model import (
     Benchmark,
@@ -419,3 +421,32 @@ def catalogue_stamp(session: Session) -> tuple[int, str]:
     if latest is None:
         return (0, "")
     return (int(latest.id), str(latest.loaded_at))
+
+
+@dataclass(frozen=True, slots=True)
+class Stamps:
+    """What identifies what a card shows, apart from the clock: the catalogue's stamp (see
+    `catalogue_stamp`) and how many scorecards have been published (a publication is final, so
+    a figure shown as published changes only when one more is)."""
+
+    catalogue: tuple[int, str]
+    publications: int
+
+
+_NEWEST_FIRST = LoadRow.id.desc()
+_STAMPS = select(
+    select(LoadRow.id).order_by(_NEWEST_FIRST).limit(1).scalar_subquery(),
+    select(LoadRow.loaded_at).order_by(_NEWEST_FIRST).limit(1).scalar_subquery(),
+    select(func.count())
+    .select_from(ScorecardRecordRow)
+    .where(ScorecardRecordRow.status == ScorecardStatus.PUBLISHED.value)
+    .scalar_subquery(),
+)
+
+
+def stamps(session: Session) -> Stamps:
+    """Both stamps in one round trip (every question reads them)."""
+    load_id, loaded_at, publications = session.connection().execute(_STAMPS).one()
+    catalogue = (0, "") if load_id is None else (int(load_id), str(loaded_at))
+    return Stamps(catalogue, int(publications or 0))
+

@@ -80,9 +80,10 @@ class _Catalogue:
 _catalogues: dict[str, _Catalogue] = {}
 
 
-def _catalogue(session: Session) -> _Catalogue:
+def _catalogue(session: Session, stamp: tuple[int, str] | None = None) -> _Catalogue:
+    """The catalogue as of `stamp` (read from the store when not given)."""
     where = str(session.get_bind().engine.url)
-    stamp = store.catalogue_stamp(session)
+    stamp = store.catalogue_stamp(session) if stamp is None else stamp
     known = _catalogues.get(where)
     if known is None or known.stamp != stamp:
         indicators = tuple(store.catalogue(session))
@@ -151,7 +152,8 @@ def _stored_index(
 
 def answer(request: Request, session: Session) -> Reply:
     """Everything after `/kpi`: help, clusters, reds, glossary, an indicator, a cluster, a question back."""
-    known = _catalogue(session)
+    stamps = store.stamps(session)
+    known = _catalogue(session, stamps.catalogue)
     catalogue, glossary = known.indicators, known.glossary
     if not catalogue:
         return error_reply(NOTHING_LOADED)
@@ -161,7 +163,7 @@ def answer(request: Request, session: Session) -> Reply:
         case query.IndicatorMatch(indicator=indicator, period=period, area=area, requested=requested):
             if area:
                 return _ward(request, session, indicator, area, period)
-            card, note = _card_or_latest(request, session, indicator, period, requested, known.stamp)
+            card, note = _card_or_latest(request, session, indicator, period, requested, stamps)
             return _with_note(_reply_of(card), note)
         case query.ClusterMatch(cluster=cluster, period=requested):
             members = [i for i in catalogue if i.cluster.casefold() == cluster.casefold() and i.active]
@@ -215,14 +217,14 @@ def card_by_code(
     request: Request, session: Session, code: str, period_end: str | None = None
 ) -> IndicatorCard | None:
     """The card itself (for charts and shared posts), or None when the code is unknown."""
-    known = _catalogue(session)
-    indicator = known.by_code.get(code)
+    stamps = store.stamps(session)
+    indicator = _catalogue(session, stamps.catalogue).by_code.get(code)
     if indicator is None:
         return None
     period = None
     if period_end:
         period = Period(date.fromisoformat(period_end), indicator.frequency, indicator.year_basis)
-    return _card(request, session, indicator, period, known.stamp)
+    return _card(request, session, indicator, period, stamps)
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,27 +260,26 @@ def _figures(session: Session, stamp: tuple[int, str], indicator: Indicator) -> 
     return found
 
 
-# A card is the same for everyone who may see the same figures: per store, load, indicator,
-# period asked, and which embargoes the viewer is past (scorecard.rules.embargoes_passed), the
-# period shown, the published figure it was checked against, and the card. Building and
-# rendering it again for every member who asks costs more than the rest of the answer.
-_CardKey = tuple[str, tuple[int, str], str, Period | None, int]
-_cards_kept: dict[_CardKey, tuple[Period | None, float | None, IndicatorCard]] = {}
+# A card is the same for everyone who may see the same figures: kept per store, load, number
+# of publications (a publication changes the figure a card says was published, without a
+# load), indicator, period asked, and which embargoes the viewer is past
+# (scorecard.rules.embargoes_passed). Building and rendering it again for every member who
+# asks costs more than the rest of the answer.
+_CardKey = tuple[str, tuple[int, str], int, str, Period | None, int]
+_cards_kept: dict[_CardKey, IndicatorCard] = {}
 
 
 def _card(
     request: Request, session: Session, indicator: Indicator, period: Period | None,
-    stamp: tuple[int, str] | None = None,
+    stamps: store.Stamps | None = None,
 ) -> IndicatorCard:
-    stamp = _catalogue(session).stamp if stamp is None else stamp
-    kept = _figures(session, stamp, indicator)
-    key = (str(session.get_bind().engine.url), stamp, indicator.code, period,
+    stamps = store.stamps(session) if stamps is None else stamps
+    kept = _figures(session, stamps.catalogue, indicator)
+    key = (str(session.get_bind().engine.url), stamps.catalogue, stamps.publications, indicator.code, period,
            embargoes_passed(kept.embargo_ends, request.viewer, request.now))
     found = _cards_kept.get(key)
-    # The published scorecards change without a load (a publication), so that figure is read
-    # every time: a card built against another one is built again.
-    if found is not None and _published(session, indicator, found[0]) == found[1]:
-        return found[2]
+    if found is not None:
+        return found
     figures = kept.figures
     # Indexed once for this viewer: it gives the latest period they may see, and the card reuses it.
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
@@ -299,7 +300,7 @@ def _card(
     )
     if len(_cards_kept) >= MAX_FIGURES_KEPT:
         _cards_kept.clear()
-    _cards_kept[key] = (shown, published, card)
+    _cards_kept[key] = card
     return card
 
 
@@ -331,19 +332,19 @@ def _card_or_latest(
     indicator: Indicator,
     period: Period | None,
     requested: query.RequestedPeriod | None,
-    stamp: tuple[int, str],
+    stamps: store.Stamps,
 ) -> tuple[IndicatorCard, str]:
     """The card at the period asked for; when that period has no figure the asker may see,
     the latest figure before it (or the latest of all) with a note saying which and why."""
-    card = _card(request, session, indicator, period, stamp)
+    card = _card(request, session, indicator, period, stamps)
     if period is None or card.period is None or card.value is not None:
         return card, ""
-    figures = _figures(session, stamp, indicator).figures
+    figures = _figures(session, stamps.catalogue, indicator).figures
     index = index_observations(figures.observations, viewer=request.viewer, now=request.now)
     shown = latest_period(_with_values(index), up_to=period) or latest_period(_with_values(index))
     if shown is None:
         return card, ""
-    return _card(request, session, indicator, shown, stamp), period_note(indicator, requested, period, shown)
+    return _card(request, session, indicator, shown, stamps), period_note(indicator, requested, period, shown)
 
 
 def _with_values(index: Any) -> dict[Period, Any]:

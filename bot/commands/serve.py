@@ -3,7 +3,6 @@ workers) or, Slack alone with SLACK_APP_TOKEN, Socket Mode."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
@@ -46,12 +45,13 @@ def serve_forever(
     runtime: Runtime, *, port: int | None = None, host: str = "0.0.0.0", socket_mode: bool | None = None  # noqa: S104
 ) -> None:
     """Serve Slack on `runtime`'s store until stopped (SIGTERM or Ctrl-C: gracefully), with the
-    scheduler beside the listeners: over HTTP in several worker processes (one per core by
+    scheduler beside the listeners: over HTTP in several worker processes (two per core by
     default, WORKERS), each with its own scheduler (one copy leads, data.leader), or in Socket
     Mode in this one."""
     from rich.console import Console
 
     from bot.observability import configure_logging, prepare_metrics_folder
+    from bot.settings import workers_for
     from bot.slack.app import SlackSetupError, check_settings, create_app
     from bot.teams.app import UNAUTHENTICATED_WARNING, TeamsSetupError
     from bot.teams.app import preflight as check_teams
@@ -107,7 +107,7 @@ def serve_forever(
         lambda: _worker(runtime.settings),
         host=host,
         port=port or settings.port,
-        workers=settings.workers or (os.cpu_count() or 1),
+        workers=workers_for(settings),
     )
 
 

@@ -17,6 +17,7 @@ from bot.commands.approval import register
 from bot.runtime import Runtime, open_runtime, viewer_for
 from bot.settings import Settings
 from bot.slack import render
+from data import store
 from data.load import load_path
 from handlers import kpi
 from handlers.reply import Reply, Request
@@ -80,6 +81,9 @@ def test_a_publication_is_seen_at_once_though_nothing_was_loaded(runtime: Runtim
         assert done.exit_code == 0, done.output
     after = ask(runtime, MEMBER, "DEM-01 September 2024", BEFORE)
     assert after.data["published_value"] == 1473
+    with runtime.reading() as session:
+        stamps = store.stamps(session)
+        assert stamps.catalogue == store.catalogue_stamp(session) and stamps.publications == 1
 
 
 def test_a_rendered_card_cannot_be_spoilt_by_whoever_asked_for_it(runtime: Runtime) -> None:
