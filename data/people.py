@@ -68,7 +68,8 @@ def _naive(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(tzinfo=None)
 
 
-def _default_id(platform: str, user_id: str) -> str:
+def default_person(platform: str, user_id: str) -> str:
+    """The person id of an account with no stored person yet (a Slack id is its own)."""
     return user_id if platform == DEFAULT_PLATFORM else f"{platform}:{user_id}"
 
 
@@ -80,9 +81,15 @@ _PERSON_OF = select(AccountRow.person_id).where(
 
 def person_of(session: Session, platform: str, user_id: str) -> str:
     """The id of the person behind `user_id` on `platform` (read only)."""
+    return linked_person(session, platform, user_id) or default_person(platform, user_id)
+
+
+def linked_person(session: Session, platform: str, user_id: str) -> str | None:
+    """The person the stored account `user_id` on `platform` belongs to; None when there is no
+    such account yet. An account never moves to another person, so this may be kept."""
     # Core, not the ORM: a plain column read, asked on every request.
     linked = session.connection().scalar(_PERSON_OF, {"platform": platform, "user_id": user_id})
-    return linked or _default_id(platform, user_id)
+    return str(linked) if linked else None
 
 
 def _by_email(session: Session, email: str) -> PersonRow | None:
@@ -132,7 +139,7 @@ def remember(
     account = session.get(AccountRow, (platform, user_id))
     if account is None:
         owner = _by_email(session, email) if email else None
-        person_id = owner.id if owner is not None else _default_id(platform, user_id)
+        person_id = owner.id if owner is not None else default_person(platform, user_id)
         if session.get(PersonRow, person_id) is None:
             session.add(PersonRow(id=person_id))
             session.flush()  # the person first: the account refers to them

@@ -164,8 +164,12 @@ def recognise(
     words = _words(message)
     if not words:
         return None
+    # Most phrases share no word with the message: checked against its words first, cheaply.
+    present = frozenset(words)
     for group in known.groups:
         for phrase in group.phrases:
+            if phrase and phrase[0] not in present:
+                continue
             at = _find(words, phrase)
             if at < 0:
                 continue
