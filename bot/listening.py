@@ -5,7 +5,7 @@ platform-neutral request (handlers.reply.Request) a handler takes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
@@ -22,6 +22,8 @@ from handlers.reply import Reply, Request
 
 __all__ = ["Listening"]
 
+MAX_LINKED_KEPT = 10_000
+
 
 @dataclass(frozen=True)
 class Listening:
@@ -32,6 +34,8 @@ class Listening:
     # one copy serves both), so a step's messages go at once wherever their people are.
     messengers: Sequence[Messenger] = ()
     clock: Callable[[], datetime] = utc_now
+    # The person behind each account this process has found stored (see `person`).
+    linked: dict[str, str] = field(default_factory=dict)
 
     @property
     def settings(self) -> Settings:
@@ -49,8 +53,19 @@ class Listening:
         """A platform's hook for someone asking (Slack looks their name up); nothing by default."""
 
     def person(self, session: Session, user: str) -> str:
-        """The person behind the platform's user (a platform may know it without asking)."""
-        return people.person_of(session, self.platform, user)
+        """The person behind the platform's user. Once their account is stored it is read once
+        per process (an account never moves to another person); a user without one is not
+        kept, as they may yet be joined to someone by e-mail."""
+        known = self.linked.get(user)
+        if known is not None:
+            return known
+        linked = people.linked_person(session, self.platform, user)
+        if linked is None:
+            return people.default_person(self.platform, user)
+        if len(self.linked) >= MAX_LINKED_KEPT:
+            self.linked.clear()
+        self.linked[user] = linked
+        return linked
 
     def request(self, session: Session, user: str, text: str) -> Request:
         """The request: the words, who asks (the person behind the platform's user, and their

@@ -410,17 +410,11 @@ def load_sources(session: Session, starting_with: str = "") -> list[str]:
     return list(session.scalars(query))
 
 
-_NEWEST_LOAD = select(LoadRow.id, LoadRow.loaded_at).order_by(LoadRow.id.desc()).limit(1)
-
-
 def catalogue_stamp(session: Session) -> tuple[int, str]:
     """What identifies the catalogue's current state: the latest load's id and time ((0, "")
     before any). Indicators, clusters and the glossary only change through a load, so a copy
     kept under an unchanged stamp is still right."""
-    latest = session.connection().execute(_NEWEST_LOAD).first()
-    if latest is None:
-        return (0, "")
-    return (int(latest.id), str(latest.loaded_at))
+    return stamps(session).catalogue
 
 
 @dataclass(frozen=True, slots=True)

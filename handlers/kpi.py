@@ -243,6 +243,14 @@ _kept: dict[tuple[str, tuple[int, str], str], _Kept] = {}
 MAX_FIGURES_KEPT = 2048
 
 
+def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
+    """Keep `value` under `key`, emptying `kept` first when it is full (a bound, not an LRU:
+    what is asked again is simply built again)."""
+    if len(kept) >= MAX_FIGURES_KEPT:
+        kept.clear()
+    kept[key] = value
+
+
 def _figures(session: Session, stamp: tuple[int, str], indicator: Indicator) -> _Kept:
     key = (str(session.get_bind().engine.url), stamp, indicator.code)
     found = _kept.get(key)
@@ -254,9 +262,7 @@ def _figures(session: Session, stamp: tuple[int, str], indicator: Indicator) -> 
             scrutiny.ranges_of(session, indicator, figures.observations),
             embargo_ends([*figures.observations, *figures.benchmarks]),
         )
-        if len(_kept) >= MAX_FIGURES_KEPT:
-            _kept.clear()
-        _kept[key] = found
+        _keep(_kept, key, found)
     return found
 
 
@@ -298,9 +304,7 @@ def _card(
         published=published,
         peer_ranges=kept.ranges,
     )
-    if len(_cards_kept) >= MAX_FIGURES_KEPT:
-        _cards_kept.clear()
-    _cards_kept[key] = card
+    _keep(_cards_kept, key, card)
     return card
 
 
@@ -314,9 +318,7 @@ def _reply_of(card: IndicatorCard) -> Reply:
     if found is not None and found[0] is card:
         return found[1]
     reply = card_reply(card)
-    if len(_replies_kept) >= MAX_FIGURES_KEPT:
-        _replies_kept.clear()
-    _replies_kept[id(card)] = (card, reply)
+    _keep(_replies_kept, id(card), (card, reply))
     return reply
 
 

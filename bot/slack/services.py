@@ -18,19 +18,17 @@ from typing import Any, ClassVar
 
 from slack_bolt.kwargs_injection import Args
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.orm import Session
 
 from bot.listening import Listening
 from bot.messaging import Directory
 from bot.names import refresh_names
-from data import handled, people
+from data import handled
 
 PLATFORM = "slack"
 
 # Seconds a command may take before it is acknowledged empty and answered later: well inside
 # Slack's 3 seconds, leaving room for the network.
 ANSWER_BUDGET = 2.0
-MAX_LINKED_KEPT = 10_000
 
 
 @dataclass(frozen=True)
@@ -46,22 +44,6 @@ class Services(Listening):
     )
     # People whose names this process has asked for (each once; the store keeps them).
     named: set[str] = field(default_factory=set)
-    # The person behind each Slack account this process has found stored: an account never
-    # moves to another person, so each is read once (one query fewer for every question).
-    linked: dict[str, str] = field(default_factory=dict)
-
-    def person(self, session: Session, user: str) -> str:
-        known = self.linked.get(user)
-        if known is not None:
-            return known
-        linked = people.linked_person(session, PLATFORM, user)
-        if linked is None:  # no account yet: one may still be made, joining someone by e-mail
-            return people.default_person(PLATFORM, user)
-        if len(self.linked) >= MAX_LINKED_KEPT:
-            self.linked.clear()
-        self.linked[user] = linked
-        return linked
-
     def met(self, person: str) -> None:
         """Someone this process has not met yet has their name looked up, after the answer."""
         if not self.directories or person in self.named:
