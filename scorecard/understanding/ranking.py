@@ -421,6 +421,12 @@ def _headline(
         s for s in close if complete(s) and not (unnamed(s) - shared) and (not units or counted_as_asked(s))
     ]
     heads = [h for h in plain if all(narrower(o, h) for o in plain if o is not h)]
+    if not heads:
+        # None narrows the others ("Long Term Placement Stability (%)" beside its "(Num)"): the
+        # council's own scorecard says which one it reports, when it names just one of them.
+        heads = [h for h in plain if h.document.indicator.on_scorecard]
+        if len(heads) == len(plain):
+            return None
     if len(heads) != 1:
         return None
     head = heads[0]

@@ -72,20 +72,10 @@ def test_never_confidently_wrong(name: str, councils: dict[str, Council]) -> Non
     assert counts[CONFIDENT_WRONG] == 0, counts
 
 
-# Not reached yet (issue 12) by Devon and Southwark: right first time is 92% for each (from
-# 58-64% before the issue's work and 77-81% before the matcher's second pass; see
-# bench/queries.py for the misses, mostly count-or-percentage pairs asked back where the set
-# wants the percentage, which queries.tsv wants asked). Sheffield is at 95.5%. Strict: when a
-# council reaches 95%, add it to REACHED_95.
-NOT_YET_95 = pytest.mark.xfail(reason="right first time is not yet 95% for this council (92%)", strict=True)
-
-
-REACHED_95 = {"Sheffield"}
-
-
-@pytest.mark.parametrize(
-    "name", [pytest.param(name, marks=() if name in REACHED_95 else NOT_YET_95) for name in COUNCILS]
-)
+# Every council is at 95% or more right first time (bench/queries.py lists the misses that
+# remain). Once 58-64% before issue 12's work, 92-95% before the council's scorecard came to
+# settle a count beside its percentage.
+@pytest.mark.parametrize("name", COUNCILS)
 def test_right_first_time_per_council(name: str, councils: dict[str, Council]) -> None:
     counts = outcomes(councils[name])
     total = sum(counts.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 from importlib import resources
 
@@ -53,6 +54,7 @@ def indicator(code: str, title: str, cluster: str, *aliases: str, **kwargs: obje
         frequency=kwargs.get("frequency", Frequency.MONTHLY),  # type: ignore[arg-type]
         year_basis=kwargs.get("year_basis", YearBasis.FINANCIAL),  # type: ignore[arg-type]
         aliases=aliases,
+        on_scorecard=kwargs.get("on_scorecard", True),  # type: ignore[arg-type]
     )
 
 
@@ -320,6 +322,40 @@ def ask_breakdowns(text: str) -> Resolution:
 )
 def test_the_headline_measure_unless_a_subgroup_or_a_way_of_counting_is_named(text: str, code: str) -> None:
     assert code_of(ask_breakdowns(text)) == code
+
+
+# A measure published both as a count and as a percentage, with only the percentage on the
+# council's scorecard (as LAIT's "Long Term Placement Stability (%)" beside its "(Num)").
+ON_THE_SCORECARD = [
+    *CATALOGUE,
+    indicator("PS-01", "Long term placement stability (%)", "Children Looked After"),
+    indicator(
+        "PS-02",
+        "Long term placement stability (Num)",
+        "Children Looked After",
+        unit=Unit.COUNT,
+        on_scorecard=False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("placement stability", "PS-01"),  # not said how it is counted: the one the council reports
+        ("how many children are in long term stable placements", "PS-02"),  # said: the count
+        ("number of children in a stable placement", "PS-02"),
+    ],
+)
+def test_the_scorecard_says_which_of_a_count_and_a_percentage_is_the_headline(text: str, code: str) -> None:
+    index = QueryIndex.build(ON_THE_SCORECARD, VOCABULARY)
+    assert code_of(index.resolve(text, today=TODAY)) == code
+
+
+def test_a_count_and_a_percentage_both_on_the_scorecard_are_asked_back() -> None:
+    both = [i if i.code != "PS-02" else dataclasses.replace(i, on_scorecard=True) for i in ON_THE_SCORECARD]
+    meant = QueryIndex.build(both, VOCABULARY).resolve("placement stability", today=TODAY)
+    assert isinstance(meant, Choices) and {i.code for i in meant.candidates} >= {"PS-01", "PS-02"}
 
 
 @pytest.mark.parametrize(
