@@ -19,6 +19,8 @@ _GLOSSARY_ASK = re.compile(
     r"(?:what\s+(?:does|do)\s+(?:the\s+|an?\s+)?(?P<a>.+?)\s+(?:mean|stand\s+for)"
     r"|what\s+(?:is|are)\s+(?:meant\s+by|the\s+meaning\s+of|the\s+definition\s+of)\s+(?:an?\s+|the\s+)?(?P<b>.+)"
     r"|what\s+do\s+you\s+mean\s+by\s+(?:an?\s+|the\s+)?(?P<g>.+)"
+    # "what's amber mean": "what does" said quickly.
+    r"|(?:what's|whats|what\s+is)\s+(?:an?\s+|the\s+)?(?P<h>.+?)\s+(?:mean|stand\s+for)"
     r"|(?:what\s+is|what\s+are|what's|whats|what're)\s+(?:an?\s+|the\s+)?(?P<c>.+)"
     r"|(?:define|definition\s+of|meaning\s+of|explain)\s+(?:an?\s+|the\s+)?(?P<d>.+)"
     r"|(?P<e>.+?)\s+(?:meaning|definition|means))$",

@@ -215,6 +215,8 @@ def _plain() -> tuple[object, ...]:
         ("direction of travel?", "DOT"),
         ("whats YTD", "YTD"),
         ("what does RAG stand for", "RAG"),
+        ("whats amber mean", "Amber"),
+        ("what's DOT stand for", "DOT"),
     ],
 )
 def test_glossary_answers_in_every_phrasing(index: QueryIndex, text: str, term: str) -> None:
