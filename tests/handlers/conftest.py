@@ -7,7 +7,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from real_councils import Council, load_council, read_rows
+from real_councils import UNSEEN_COUNCIL, Council, load_council, read_rows
 from sqlalchemy.orm import Session
 
 from data import store
@@ -87,3 +87,12 @@ def real_councils(lait_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> I
     yield loaded
     for council in loaded.values():
         council.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def unseen_council(lait_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Council]:
+    """The council of unseen_council.tsv, loaded with the real `kpibot load-lait`."""
+    (name,) = {row.council for row in read_rows(UNSEEN_COUNCIL)}
+    council = load_council(lait_dir, name, tmp_path_factory.mktemp(name))
+    yield council
+    council.engine.dispose()

@@ -16,6 +16,7 @@ from real_councils import (
     CONFIDENT_WRONG,
     RIGHT,
     TODAY,
+    UNSEEN_COUNCIL,
     Council,
     Row,
     describe,
@@ -80,6 +81,22 @@ def test_right_first_time_per_council(name: str, councils: dict[str, Council]) -
     counts = outcomes(councils[name])
     total = sum(counts.values())
     assert counts[RIGHT] / total >= RIGHT_FIRST_TIME, counts
+
+
+# The unseen council was at 91% when it was added (87% before the last round of tuning on the
+# three councils above): a floor, so that tuning for them cannot quietly cost a council nobody
+# tuned to. Its misses are listed by bench/queries.py.
+UNSEEN_FLOOR = 0.90
+
+
+def test_a_council_nobody_tuned_to_is_never_confidently_wrong_and_mostly_right(
+    unseen_council: Council,
+) -> None:
+    rows = read_rows(UNSEEN_COUNCIL)
+    assert len(rows) >= 100
+    counts = tally([judge(row, unseen_council.resolve(row.query), unseen_council.glossary) for row in rows])
+    assert counts[CONFIDENT_WRONG] == 0, counts
+    assert counts[RIGHT] / len(rows) >= UNSEEN_FLOOR, counts
 
 
 @pytest.mark.parametrize("name", COUNCILS)
