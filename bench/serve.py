@@ -34,6 +34,7 @@ from slack_sdk.signature import SignatureVerifier  # noqa: E402
 from bot.runtime import SAMPLE_COUNCIL, open_runtime  # noqa: E402
 from bot.settings import Settings, workers_for  # noqa: E402
 from data.load import load_path  # noqa: E402
+from tests.ports import free_port  # noqa: E402
 from tests.slack.stub import SlackStub  # noqa: E402
 
 SECRET = "bench-signing-secret"
@@ -63,14 +64,6 @@ def build():
 
 serve_http(build, host="127.0.0.1", port=port, workers=workers)
 """
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def wait_healthy(port: int, path: str = "/healthz") -> None:

@@ -40,6 +40,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from tests.ports import free_port  # noqa: E402
+
 BOT_ID = "3f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0"
 TENANT = "9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d"
 CHANNEL = "19:members0channel@thread.tacv2"
@@ -120,14 +122,6 @@ def serve(kind: str, port: int, workers: int, connector: str, database: str) -> 
 
 
 # --- the load ----------------------------------------------------------------------------------
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
 
 def wait_healthy(port: int, log: Path) -> None:
     deadline = time.monotonic() + 90

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 LAIT = SHARED / "data" / "lait"
@@ -46,14 +48,6 @@ def _postgres_bin() -> Path | None:
         key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
     )
     return candidates[-1].parent if candidates else None
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 # The test server's one role that logs in with a password (see `PostgresServer`).
@@ -110,7 +104,7 @@ class PostgresServer:
         import subprocess
         import time
 
-        ports = [self.port] if self.port else [_free_port() for _ in range(5)]
+        ports = [self.port] if self.port else [free_port() for _ in range(5)]
         for port in ports:
             options = (
                 f"-p {port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "

@@ -6,7 +6,6 @@ wrong password, and the Slack stub refusing the token."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PASSWORD_ROLE
+from tests.ports import free_port
 from tests.slack.stub import SlackStub
 
 RIGHT = "right-horse-battery"
@@ -30,12 +30,6 @@ def _kpibot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
 
 def _environment(tmp_path: Path, **settings: str) -> dict[str, str]:
     return {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), **settings}
-
-
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])  # closed again when the probe is
 
 
 def _one_line(done: subprocess.CompletedProcess[str]) -> str:
@@ -99,7 +93,7 @@ def test_the_right_database_password_starts(password_url: str, tmp_path: Path) -
 def test_an_unreachable_database_host_is_one_line_for_every_command(
     tmp_path: Path, command: list[str]
 ) -> None:
-    port = _closed_port()
+    port = free_port()
     env = _environment(
         tmp_path,
         DATABASE_URL=f"postgresql://kpibot:{WRONG}@127.0.0.1:{port}/kpibot",
@@ -134,7 +128,7 @@ def test_a_slack_token_that_slack_refuses_is_one_line_and_serve_exits_2(tmp_path
             SLACK_BOT_TOKEN="xoxb-revoked-long-ago",
             SLACK_SIGNING_SECRET="not-real",
             SLACK_MEMBERS_CHANNEL="C0MEMBERS1",
-            PORT=str(_closed_port()),
+            PORT=str(free_port()),
         )
 
         line = _one_line(_kpibot("serve", "--host", "127.0.0.1", env=env, cwd=tmp_path))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -16,15 +15,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.ports import free_port
 from tests.slack.stub import SlackStub
 
 MEMBERS_CHANNEL = "C0MEMBERS1"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def kpibot() -> list[str]:
