@@ -213,7 +213,11 @@ def _cold_ask(database: Path, cache: Path) -> ColdAsk:
         "--database-url",
         f"sqlite:///{database}",
     ]
-    env = {**os.environ, "KPIBOT_CACHE_DIR": str(cache)}
+    # Bytecode as an installed kpibot has it (pip compiles on install): with
+    # PYTHONDONTWRITEBYTECODE (set in some shells and images) every ask from this checkout would
+    # compile the project's modules again. The first ask writes it; the five after read it.
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
+    env["KPIBOT_CACHE_DIR"] = str(cache)
     commands = {
         "ask": ask,
         "interpreter": [python, "-c", "pass"],
