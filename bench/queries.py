@@ -1,6 +1,6 @@
 """Query understanding: accuracy on tests/handlers/queries.tsv and resolution time over LAIT;
-then, per council of tests/handlers/real_councils.tsv (questions written without seeing the
-matcher), right first time, asked back, not found and confident wrong, with resolution p99 and
+then, per council of tests/handlers/real_councils.tsv and unseen_council.tsv (questions written
+without seeing the matcher; the second's council nobody tuned to), right first time, asked back, not found and confident wrong, with resolution p99 and
 cold `kpibot ask` as a whole process.
 
 Run: .venv/bin/python bench/queries.py. For each catalogue (the sample council, and DfE LAIT
@@ -138,11 +138,22 @@ def timing(index: QueryIndex, rows: list[Row], glossary: list[str]) -> None:
 
 
 def real_councils(folder: Path) -> None:
-    """Per council: outcomes on real_councils.tsv, resolution p50/p99, and cold `kpibot ask`."""
-    from real_councils import CONFIDENT_WRONG, RIGHT, describe, judge, load_council, read_rows, tally
+    """Per council: outcomes on real_councils.tsv (the three councils the matcher was tuned on)
+    and unseen_council.tsv (one nobody tuned to), resolution p50/p99, and cold `kpibot ask`."""
+    from real_councils import (
+        CONFIDENT_WRONG,
+        REAL_COUNCILS,
+        RIGHT,
+        UNSEEN_COUNCIL,
+        describe,
+        judge,
+        load_council,
+        read_rows,
+        tally,
+    )
 
-    rows = read_rows()
-    for name in sorted({row.council for row in rows}):
+    sets = [(REAL_COUNCILS, read_rows(REAL_COUNCILS)), (UNSEEN_COUNCIL, read_rows(UNSEEN_COUNCIL))]
+    for source, name, rows in [(f, n, r) for f, r in sets for n in sorted({row.council for row in r})]:
         started = time.perf_counter()
         council = load_council(LAIT, name, folder / name.replace(" ", "_"))
         loaded = time.perf_counter() - started
@@ -169,7 +180,7 @@ def real_councils(folder: Path) -> None:
         cold = _cold_ask(folder / name.replace(" ", "_") / "store.sqlite", folder / "cache")
         total = len(asked)
         print(
-            f"\n== {name} (real_councils.tsv): {total} questions, {len(council.index.documents)} indicators"
+            f"\n== {name} ({source.name}): {total} questions, {len(council.index.documents)} indicators"
         )
         print(f"loaded with kpibot load-lait in {loaded:.1f} s")
         for outcome, count in counts.items():
