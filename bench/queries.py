@@ -1,7 +1,7 @@
 """Query understanding: accuracy on tests/handlers/queries.tsv and resolution time over LAIT;
 then, per council of tests/handlers/real_councils.tsv and unseen_council.tsv (questions written
-without seeing the matcher; the second's council nobody tuned to), right first time, asked back, not found and confident wrong, with resolution p99 and
-cold `kpibot ask` as a whole process.
+without seeing the matcher; the second's council nobody tuned to), right first time, asked back,
+not found and confident wrong, with resolution p99 and cold `kpibot ask` as a whole process.
 
 Run: .venv/bin/python bench/queries.py. For each catalogue (the sample council, and DfE LAIT
 when ../shared is present) it prints top-1 accuracy, the share answered with a did-you-mean
