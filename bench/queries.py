@@ -52,7 +52,7 @@ TODAY = date(2024, 11, 15)  # as in tests/handlers/test_queries.py
 TIMING_ROUNDS = 50
 
 sys.path.insert(0, str(REPO / "tests" / "handlers"))
-from test_queries import Row, describe, is_expected, read_queries  # noqa: E402
+from test_queries import KNOWN_MISSES, Row, describe, is_expected, read_queries  # noqa: E402
 
 
 def sample_catalogue(folder: Path) -> tuple[list[Indicator], list[str]]:
@@ -98,6 +98,8 @@ def report(name: str, index: QueryIndex, rows: list[Row], glossary: list[str]) -
     for row in rows:
         meant = index.resolve(row.query, glossary_terms=glossary, today=TODAY)
         result = outcome(row, meant)
+        if result not in ("right", "direct") and (row.catalogue, row.query) in KNOWN_MISSES:
+            result = "premise_changed"
         counts[result] += 1
         if result != "right":
             problems.append(
@@ -113,6 +115,11 @@ def report(name: str, index: QueryIndex, rows: list[Row], glossary: list[str]) -
     print(f"confident wrong answers    {counts['confident_wrong']:6d}")
     print(f"out-of-scope leaks         {counts['leak']:6d}")
     print(f"other misses               {counts['miss']:6d}")
+    if counts["premise_changed"]:
+        print(
+            f"rows kept as written whose premise issue 12 changed {counts['premise_changed']:3d}"
+            "  (test_queries.KNOWN_MISSES says why each)"
+        )
     for line in problems:
         print(line)
 
