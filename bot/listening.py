@@ -18,9 +18,10 @@ from bot.settings import Settings, policy_for, publication_for
 from data import people
 from handlers.approval import Publication
 from handlers.concern_steps import Policy
+from handlers.kept import keep
 from handlers.reply import Reply, Request
 
-__all__ = ["Listening"]
+__all__ = ["MAX_LINKED_KEPT", "Listening"]
 
 MAX_LINKED_KEPT = 10_000
 
@@ -62,9 +63,7 @@ class Listening:
         linked = people.linked_person(session, self.platform, user)
         if linked is None:
             return people.default_person(self.platform, user)
-        if len(self.linked) >= MAX_LINKED_KEPT:
-            self.linked.clear()
-        self.linked[user] = linked
+        keep(self.linked, user, linked, limit=MAX_LINKED_KEPT)
         return linked
 
     def request(self, session: Session, user: str, text: str) -> Request:

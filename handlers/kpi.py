@@ -19,6 +19,7 @@ from data import scorecards, store
 from data.store import IndicatorFigures
 from handlers import help as help_conversation
 from handlers import scrutiny
+from handlers.kept import keep
 from handlers.replies import (
     area_reply,
     card_reply,
@@ -243,14 +244,6 @@ _kept: dict[tuple[str, tuple[int, str], str], _Kept] = {}
 MAX_FIGURES_KEPT = 2048
 
 
-def _keep(kept: dict[Any, Any], key: Any, value: Any) -> None:
-    """Keep `value` under `key`, emptying `kept` first when it is full (a bound, not an LRU:
-    what is asked again is simply built again)."""
-    if len(kept) >= MAX_FIGURES_KEPT:
-        kept.clear()
-    kept[key] = value
-
-
 def _figures(session: Session, stamp: tuple[int, str], indicator: Indicator) -> _Kept:
     key = (str(session.get_bind().engine.url), stamp, indicator.code)
     found = _kept.get(key)
@@ -262,7 +255,7 @@ def _figures(session: Session, stamp: tuple[int, str], indicator: Indicator) -> 
             scrutiny.ranges_of(session, indicator, figures.observations),
             embargo_ends([*figures.observations, *figures.benchmarks]),
         )
-        _keep(_kept, key, found)
+        keep(_kept, key, found, limit=MAX_FIGURES_KEPT)
     return found
 
 
@@ -304,7 +297,7 @@ def _card(
         published=published,
         peer_ranges=kept.ranges,
     )
-    _keep(_cards_kept, key, card)
+    keep(_cards_kept, key, card, limit=MAX_FIGURES_KEPT)
     return card
 
 
@@ -318,7 +311,7 @@ def _reply_of(card: IndicatorCard) -> Reply:
     if found is not None and found[0] is card:
         return found[1]
     reply = card_reply(card)
-    _keep(_replies_kept, id(card), (card, reply))
+    keep(_replies_kept, id(card), (card, reply), limit=MAX_FIGURES_KEPT)
     return reply
 
 

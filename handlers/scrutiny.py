@@ -16,6 +16,7 @@ from decimal import Decimal
 from sqlalchemy.orm import Session
 
 from data import scorecards, store
+from handlers.kept import keep
 from handlers.reply import Reply, Request
 from handlers.scrutiny_replies import (
     CHART_COMPARATORS,
@@ -275,9 +276,7 @@ def comparison(
     ):
         return kept.reply
     reply, valid_until = _comparison(request, session, indicator, period, comparator)
-    if len(_comparisons) >= MAX_COMPARISONS:
-        _comparisons.pop(next(iter(_comparisons)))
-    _comparisons[key] = _Kept(stamp, valid_until, reply)
+    keep(_comparisons, key, _Kept(stamp, valid_until, reply), limit=MAX_COMPARISONS)
     return reply
 
 

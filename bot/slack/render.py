@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from handlers.kept import keep
 from handlers.reply import Action, ActionId, Fact, Reply, Table
 from scorecard.model import Rag
 
@@ -338,9 +339,7 @@ def message(reply: Reply, *, shared_by: str | None = None, with_actions: bool = 
         return drawn
     blocks = render(reply, shared_by=shared_by, with_actions=with_actions)
     drawn = {"text": fallback_text(reply), "blocks": [block.to_dict() for block in blocks]}
-    if len(_rendered) >= MAX_RENDERED_KEPT:
-        _rendered.clear()
-    _rendered[key] = (reply, json.dumps(drawn))
+    keep(_rendered, key, (reply, json.dumps(drawn)), limit=MAX_RENDERED_KEPT)
     return drawn
 
 

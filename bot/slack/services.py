@@ -44,6 +44,7 @@ class Services(Listening):
     )
     # People whose names this process has asked for (each once; the store keeps them).
     named: set[str] = field(default_factory=set)
+
     def met(self, person: str) -> None:
         """Someone this process has not met yet has their name looked up, after the answer."""
         if not self.directories or person in self.named:

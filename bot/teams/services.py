@@ -18,9 +18,10 @@ from typing import Any, ClassVar
 
 from sqlalchemy.orm import Session
 
-from bot.listening import Listening
+from bot.listening import MAX_LINKED_KEPT, Listening
 from bot.teams.roster import Member
 from data import people
+from handlers.kept import keep
 
 PLATFORM = "teams"
 # How long what was stored for an account is taken as still stored, unchanged, without writing.
@@ -52,7 +53,8 @@ class Services(Listening):
 
     # Users whose e-mail this process has asked Teams for (each once; the store keeps it).
     asked: set[str] = field(default_factory=set)
-    # What this process last stored for each account (by the user's id), see `remembered`.
+    # What this process last stored for each account (by the user's id, at most MAX_LINKED_KEPT),
+    # see `remembered`.
     stored: dict[str, Stored] = field(default_factory=dict)
 
     def remembered(self, user: str, *, email: str | None, name: str | None,
@@ -99,13 +101,14 @@ class Services(Listening):
               kept: Mapping[str, Any], now: datetime) -> None:
         """What was just stored for the account (call once committed), for `remembered`."""
         last = self.stored.get(user)
-        self.stored[user] = Stored(
+        stored = Stored(
             person=person,
             email=_email(email) or (last.email if last else None),
             name=name[:200] if name else (last.name if last else None),
             reference=_stored_form(kept),
             at=now,
         )
+        keep(self.stored, user, stored, limit=MAX_LINKED_KEPT)
 
     def remember_all(self, members: Iterable[Member]) -> None:
         """Record a page of a team's roster (bot.teams.roster) in one write session; what this

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Self
@@ -125,8 +126,8 @@ class Index:
             idf.setdefault(token, math.log(1 + (total - 0.5) / 1.5))
         # Words never seen weigh as a middling word: they count against a confident answer
         # (the member said something no indicator explains) without swamping the rest.
-        weights = sorted(idf.values())
-        unknown_weight = weights[len(weights) // 2] if weights else 1.0
+        unknown_weight = statistics.median_high(idf.values()) if idf else 1.0
+        weak_weights = [idf[t] for t in frequency if t in normaliser.weak]
 
         clusters: list[str] = []
         for indicator in catalogue:
@@ -183,7 +184,7 @@ class Index:
         return cls(
             places=places,
             title_words=frozenset(frequency),
-            weak_weight=_median([idf[t] for t in frequency if t in normaliser.weak]) or unknown_weight,
+            weak_weight=statistics.median_high(weak_weights) if weak_weights else unknown_weight,
             normaliser=normaliser,
             documents=tuple(documents),
             idf=idf,
@@ -201,11 +202,6 @@ class Index:
             ),
             measures=measures,
         )
-
-
-def _median(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[len(ordered) // 2] if ordered else 0.0
 
 
 _RESTATEMENT = re.compile(

@@ -264,7 +264,8 @@ def _counted_or_only(index: Index, query: list[str], scored: list[Scored], one: 
 
 
 def _named_subgroups_kept(index: Index, query: list[str], one: Scored) -> bool:
-    """Every subgroup the member named is one the candidate is about."""
+    """Every subgroup the member named is one the candidate is about: one it is not about ("KS2
+    results for girls" when only all pupils' results exist) is a question it cannot answer."""
     asked = frozenset(query)
     named = [g for g in index.normaliser.subgroups if g <= asked]
     return all(g <= one.document.primary | one.document.cluster for g in named)
@@ -292,12 +293,8 @@ def _dominant(index: Index, query: list[str], scored: list[Scored]) -> bool:
     children looked after, though "scores" is in no title."""
     best = scored[0]
     runner_up = scored[1].score if len(scored) > 1 else 0.0
-    asked = frozenset(query)
-    # A subgroup the member named that the candidate is not about ("KS2 results for girls"
-    # when only all pupils' results exist) is a question the catalogue cannot answer.
-    named = [g for g in index.normaliser.subgroups if g <= asked]
     return (
-        not any(not g <= best.document.primary | best.document.cluster for g in named)
+        _named_subgroups_kept(index, query, best)
         and best.score >= DOMINANT_SCORE
         and best.score - runner_up >= DOMINANT_MARGIN
         and best.main_share >= DOMINANT_SHARE
@@ -366,14 +363,7 @@ def _headline(
         return loose_allowed and (s.explained or s.loosely_explained) and s.numbers_loosely_explained
 
     def complete(s: Scored) -> bool:
-        if s.explained and s.numbers_explained:
-            return not _qualified(index, s, query)
-        return (
-            loose_allowed
-            and (s.explained or s.loosely_explained)
-            and s.numbers_loosely_explained
-            and not _qualified(index, s, query)
-        )
+        return complete_apart_from_qualifiers(s) and not _qualified(index, s, query)
 
     def counted_as_asked(s: Scored) -> bool:
         return s.document.indicator.unit in units or any(t in s.document.primary for t in measures)
